@@ -1,0 +1,87 @@
+package rtpflow
+
+import (
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// candidate is a flow (5-tuple + SSRC) that looks like RTP but has not yet
+// shown enough consistent packets. Its packets are kept (copied) so that,
+// once it is learned, they count and their audio is used.
+type candidate struct {
+	good    int // consistent packets so far
+	lastSeq uint16
+	lastTS  uint32
+	last    time.Time
+	held    []heldPacket
+}
+
+type heldPacket struct {
+	data []byte
+	at   time.Time
+}
+
+// maxHeld bounds the packets a candidate keeps (duplicates and reordered
+// packets during learning are held too).
+const maxHeldFactor = 4
+
+// learn feeds a packet of an unknown flow to the heuristic. It reports true
+// when the flow has just been learned: the stream then exists and has
+// received every held packet, this one included.
+func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) bool {
+	c := t.cands[k]
+	if c == nil {
+		if len(t.cands) >= t.cfg.MaxCandidates {
+			for old := range t.cands { // drop an arbitrary one: a flood cannot grow memory
+				delete(t.cands, old)
+				t.stats.CandidatesDropped++
+				break
+			}
+		}
+		c = &candidate{}
+		t.cands[k] = c
+	}
+	d := h.SequenceNumber - c.lastSeq
+	switch {
+	case c.good == 0:
+		c.good = 1
+	case d >= 1 && d <= 3 && int32(h.Timestamp-c.lastTS) >= 0:
+		c.good++
+	case d == 0 || d >= 0x8000: // duplicate or late: neither confirms nor breaks
+		c.last = at
+		c.hold(b, at, t.cfg.LearnPackets)
+		return false
+	default: // inconsistent: start learning again from this packet
+		c.good = 1
+		c.held = c.held[:0]
+	}
+	c.lastSeq, c.lastTS, c.last = h.SequenceNumber, h.Timestamp, at
+	c.hold(b, at, t.cfg.LearnPackets)
+	if c.good < t.cfg.LearnPackets {
+		return false
+	}
+	delete(t.cands, k)
+	s := t.newStream(k, at)
+	if s == nil {
+		t.stats.Refused += uint64(len(c.held))
+		return false
+	}
+	t.stats.Promoted++
+	var p rtp.Packet
+	for _, hp := range c.held {
+		if p.Unmarshal(hp.data) != nil {
+			continue
+		}
+		s.packet(&p.Header, p.Payload, hp.at, &t.cfg, t.sink)
+	}
+	t.stats.RTP += uint64(len(c.held)) - 1 // the caller counts the current packet
+	return true
+}
+
+func (c *candidate) hold(b []byte, at time.Time, learn int) {
+	if len(c.held) >= learn*maxHeldFactor {
+		return
+	}
+	c.held = append(c.held, heldPacket{data: append([]byte(nil), b...), at: at})
+}

@@ -1,0 +1,146 @@
+package rtpflow
+
+import (
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+type frameKind uint8
+
+const (
+	kindAudio frameKind = iota + 1
+	kindSkip            // occupies a sequence number, carries no audio (CN, telephone-event)
+)
+
+// slot is one buffered packet of the reorder window. Its payload buffer is
+// reused, so a stream in steady state allocates nothing.
+type slot struct {
+	full    bool
+	kind    frameKind
+	seq, ts uint64
+	pt      uint8
+	marker  bool
+	arrival time.Time
+	payload []byte
+}
+
+// reorder is a stream's reorder window: up to Config.ReorderWindow packets
+// waiting for the ones before them. Frames leave in sequence order; when the
+// window is full, missing sequence numbers are given up on and counted as
+// lost in the next frame.
+type reorder struct {
+	slots   []slot
+	next    uint64 // next sequence number to deliver
+	started bool
+	// held is the number of full slots.
+	held int
+
+	// end of the last audio frame delivered, in timestamp units
+	lastEnd  uint64
+	haveLast bool
+	pending  int // sequence numbers skipped since the last audio frame
+	frame    Frame
+}
+
+// push adds a packet; it reports false when the packet came too late to be
+// used (its sequence number was already delivered or given up on).
+func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte, arrival time.Time, kind frameKind, cfg *Config, sink Sink) bool {
+	w := uint64(cfg.ReorderWindow)
+	if r.slots == nil {
+		r.slots = make([]slot, w)
+	}
+	if !r.started {
+		r.started, r.next = true, seq
+	}
+	if seq < r.next {
+		return false
+	}
+	// Make room: deliver or give up on everything that falls out of the window.
+	for seq >= r.next+w {
+		r.advance(s, cfg, sink)
+	}
+	sl := &r.slots[seq%w]
+	if sl.full { // a duplicate of a held packet (the caller filters most)
+		return true
+	}
+	sl.full, sl.kind, sl.seq, sl.ts = true, kind, seq, ts
+	sl.pt, sl.marker, sl.arrival = h.PayloadType, h.Marker, arrival
+	sl.payload = append(sl.payload[:0], payload...)
+	r.held++
+	for r.held > 0 && r.slots[r.next%w].full {
+		r.advance(s, cfg, sink)
+	}
+	return true
+}
+
+// advance delivers the slot for r.next, or gives up on it if it is empty.
+func (r *reorder) advance(s *Stream, cfg *Config, sink Sink) {
+	w := uint64(len(r.slots))
+	sl := &r.slots[r.next%w]
+	r.next++
+	if !sl.full {
+		r.pending++
+		return
+	}
+	sl.full = false
+	r.held--
+	if sl.kind != kindAudio {
+		return
+	}
+	f := &r.frame
+	*f = Frame{
+		Seq: sl.seq, Timestamp: sl.ts, PayloadType: sl.pt, Marker: sl.marker,
+		Arrival: sl.arrival, Payload: sl.payload, Lost: r.lostBefore(),
+	}
+	if r.haveLast {
+		switch gap := int64(sl.ts) - int64(r.lastEnd); {
+		case gap > 0 && gap <= int64(cfg.MaxGap.Seconds()*float64(clockOr8k(sl.pt))):
+			f.GapSamples = int(gap)
+		case gap > 0:
+			f.Discontinuity = true
+		case gap < 0:
+			// Overlap or a timestamp going backwards: nothing to fill.
+		}
+	}
+	n := samplesOf(sl.pt, len(sl.payload))
+	r.lastEnd, r.haveLast = sl.ts+uint64(n), n > 0
+	if sink != nil {
+		sink.Frame(s, f)
+	}
+}
+
+// lostBefore returns and clears the count of sequence numbers skipped since
+// the last delivered frame.
+func (r *reorder) lostBefore() int {
+	n := r.pending
+	r.pending = 0
+	return n
+}
+
+// flush delivers everything held, in order.
+func (r *reorder) flush(s *Stream, cfg *Config, sink Sink) {
+	for r.held > 0 {
+		r.advance(s, cfg, sink)
+	}
+	r.pending = 0
+}
+
+// samplesOf returns the number of samples in a payload, where the codec
+// makes that a function of its length (G.711: one byte a sample); 0 otherwise.
+func samplesOf(pt uint8, n int) int {
+	switch pt {
+	case PTPCMU, PTPCMA:
+		return n
+	case PTG722: // 8 kHz RTP clock by RFC 3551, 2 samples of 4 bits per byte... one RTP tick a byte
+		return n
+	}
+	return 0
+}
+
+func clockOr8k(pt uint8) uint32 {
+	if c := clockRate(pt); c != 0 {
+		return c
+	}
+	return 8000
+}

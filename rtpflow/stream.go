@@ -1,0 +1,97 @@
+package rtpflow
+
+import (
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// Stream is one RTP stream: a 5-tuple and an SSRC.
+//
+// A Stream is owned by its [Table] and must only be used on the table's
+// goroutine, except for its Key which never changes.
+type Stream struct {
+	Key Key
+	// Tag is free for the consumer (a decoder, a policy) to hang its own
+	// per-stream state on; the table never touches it.
+	Tag any
+
+	stats  Stats
+	seq    seqUnwrapper
+	ts     tsUnwrapper
+	seen   seenWindow
+	jitter jitterMeter
+	audio  reorder
+	hasPT  bool
+	ended  bool // a BYE ended the audio
+
+	// table bookkeeping: least-recently-active list
+	prev, next *Stream
+}
+
+// Stats returns the stream's statistics so far.
+func (s *Stream) Stats() Stats {
+	st := s.stats
+	st.JitterMs, st.MaxJitterMs, st.MeanJitterMs = s.jitter.jitter, s.jitter.max, s.jitter.mean
+	return st
+}
+
+// Codec is the encoding name of the stream's audio payload type ("PCMU").
+func (s *Stream) Codec() string { return CodecName(s.stats.PayloadType) }
+
+// packet handles one RTP packet of this stream. h and payload alias the
+// datagram; anything kept is copied.
+func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, cfg *Config, sink Sink) {
+	st := &s.stats
+	ext, ahead := s.seq.extend(h.SequenceNumber)
+	ts := s.ts.extend(h.Timestamp)
+	if st.Packets == 0 {
+		st.First, st.FirstSeq, st.MaxSeq = arrival, ext, ext
+	}
+	st.Packets++
+	st.PayloadBytes += uint64(len(payload))
+	st.Last = arrival
+	dup := s.seen.mark(ext)
+	switch {
+	case dup:
+		st.Duplicates++
+	case !ahead && st.Packets > 1:
+		st.OutOfOrder++
+	}
+	if ext > st.MaxSeq {
+		st.MaxSeq = ext
+	}
+	st.SeqWraps = st.MaxSeq>>16 - 1
+	if st.MaxSeq >= st.FirstSeq {
+		st.Expected = st.MaxSeq - st.FirstSeq + 1
+	}
+	st.Lost = int64(st.Expected) - int64(st.Packets)
+	s.jitter.add(arrival, ts, h.PayloadType, h.Marker)
+
+	kind := kindAudio
+	switch {
+	case isCN(h.PayloadType):
+		st.ComfortNoise++
+		kind = kindSkip
+	case isTelephoneEvent(h.PayloadType, payload, cfg.TelephoneEvent):
+		st.TelephoneEvents++
+		kind = kindSkip
+	default:
+		if s.hasPT && h.PayloadType != st.PayloadType {
+			st.PayloadTypeChanges++
+		}
+		st.PayloadType, s.hasPT = h.PayloadType, true
+	}
+	if dup || s.ended {
+		return
+	}
+	if !s.audio.push(s, ext, ts, h, payload, arrival, kind, cfg, sink) {
+		st.Late++
+	}
+}
+
+// endAudio delivers what the reorder window holds and stops the audio.
+func (s *Stream) endAudio(cfg *Config, sink Sink) {
+	s.audio.flush(s, cfg, sink)
+	s.ended = true
+}
