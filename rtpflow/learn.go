@@ -26,10 +26,11 @@ type heldPacket struct {
 // packets during learning are held too).
 const maxHeldFactor = 4
 
-// learn feeds a packet of an unknown flow to the heuristic. It reports true
-// when the flow has just been learned: the stream then exists and has
-// received every held packet, this one included.
-func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) bool {
+// learn feeds a packet of an unknown flow to the heuristic. It returns the
+// stream when the flow has just been learned: the stream then exists and has
+// received every held packet, this one included. refused is set when the
+// flow was learned but the table is full.
+func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) (s *Stream, refused bool) {
 	c := t.cands[k]
 	if c == nil {
 		if len(t.cands) >= t.cfg.MaxCandidates {
@@ -51,7 +52,7 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) bool {
 	case d == 0 || d >= 0x8000: // duplicate or late: neither confirms nor breaks
 		c.last = at
 		c.hold(b, at, t.cfg.LearnPackets)
-		return false
+		return nil, false
 	default: // inconsistent: start learning again from this packet
 		c.good = 1
 		c.held = c.held[:0]
@@ -59,13 +60,11 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) bool {
 	c.lastSeq, c.lastTS, c.last = h.SequenceNumber, h.Timestamp, at
 	c.hold(b, at, t.cfg.LearnPackets)
 	if c.good < t.cfg.LearnPackets {
-		return false
+		return nil, false
 	}
 	delete(t.cands, k)
-	s := t.newStream(k, at)
-	if s == nil {
-		t.stats.Refused += uint64(len(c.held))
-		return false
+	if s = t.newStream(k, at); s == nil {
+		return nil, true
 	}
 	t.stats.Promoted++
 	var p rtp.Packet
@@ -75,8 +74,7 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) bool {
 		}
 		s.packet(&p.Header, p.Payload, hp.at, &t.cfg, t.sink)
 	}
-	t.stats.RTP += uint64(len(c.held)) - 1 // the caller counts the current packet
-	return true
+	return s, false
 }
 
 func (c *candidate) hold(b []byte, at time.Time, learn int) {

@@ -42,6 +42,8 @@ func (c Class) String() string {
 
 // TableStats counts what a [Table] has seen.
 type TableStats struct {
+	// Datagrams by class, as Handle returned them. Packets held while a
+	// flow was learned count as Learning, though they end up in the stream.
 	Datagrams, RTP, RTCP, NotRTP, Learning, Refused, Malformed uint64
 	// StreamsCreated counts streams ever created; Live is the number now.
 	StreamsCreated uint64
@@ -144,13 +146,18 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 				t.stats.NotRTP++
 				return ClassNotRTP, nil
 			}
-			if !t.learn(k, b, h, at) {
+			s, refused := t.learn(k, b, h, at)
+			switch {
+			case refused:
+				t.stats.Refused++
+				return ClassRefused, nil
+			case s == nil:
 				t.stats.Learning++
 				return ClassLearning, nil
 			}
-			// Promoted: the learned packets, this one included, were replayed.
+			// Learned: the held packets, this one included, were replayed.
 			t.stats.RTP++
-			return ClassRTP, t.streams[k]
+			return ClassRTP, s
 		}
 		if s = t.newStream(k, at); s == nil {
 			t.stats.Refused++

@@ -1,0 +1,64 @@
+# spitfilter — build, test, benchmark.
+#
+#   make demo    install what is missing, build, run spitcheck on a sample capture
+#   make test    install what is missing, vet, run every test (real tshark, sox, kernel)
+#   make bench   benchmarks, with ratios against peers measured in the same run
+#   make fuzz    run every fuzz target for FUZZTIME each
+
+GO       ?= go
+FUZZTIME ?= 20s
+BENCHTIME ?= 1s
+PKGS     := ./... ./testdata/...
+
+# Debian packages the build, the tests and the demo use.
+APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables
+
+.PHONY: all build deps demo test test-short bench bench-capture fuzz lint fixtures clean
+
+all: build
+
+build:
+	@mkdir -p bin
+	$(GO) build -trimpath -o bin/ ./cmd/spitcheck ./cmd/spitfilter
+
+# deps installs the Debian packages that are missing (needs root, as in CI).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+demo: deps build
+	./bin/spitcheck testdata/captures/call-pcmu.pcap; test $$? -le 1
+	./bin/spitcheck --json testdata/captures/impaired-pcma.pcapng | head -40
+
+test: deps
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+test-short:
+	$(GO) test -short $(PKGS)
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+
+fixtures:
+	bash testdata/make-fixtures.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,136 @@
+// Command spitfilter is the inline daemon: RTP sent to Netfilter NFQUEUE is
+// verdicted packet by packet while its audio is listened to, and a stream is
+// muted or dropped once banned speech is heard.
+//
+// This build carries the rules generator:
+//
+//	spitfilter rules [--rtp-ports 10000-20000] [--queue 0 | --queue 0-3] [--fail-closed]
+//
+// prints the iptables/ip6tables and nft commands that send the RTP port
+// ranges to the queue(s), with bypass so that traffic flows when no daemon
+// listens (fail-open). The daemon itself (spitfilter run) is being built.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spitfilter/spitfilter/rtpflow"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "usage: spitfilter rules [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n")
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "rules":
+		if err := rules(args[1:], stdout, stderr); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			fmt.Fprintf(stderr, "spitfilter rules: %v\n", err)
+			return 2
+		}
+		return 0
+	case "-h", "--help", "help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "spitfilter: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// queueRange is one NFQUEUE number or a range of them.
+type queueRange struct{ lo, hi uint16 }
+
+func parseQueue(s string) (queueRange, error) {
+	lo, hi, isRange := strings.Cut(s, "-")
+	l, err := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+	if err != nil {
+		return queueRange{}, fmt.Errorf("queue %q: want a number 0-65535 or a range like 0-3", s)
+	}
+	h := l
+	if isRange {
+		if h, err = strconv.ParseUint(strings.TrimSpace(hi), 10, 16); err != nil || h < l {
+			return queueRange{}, fmt.Errorf("queue %q: want a range like 0-3 with the lower number first", s)
+		}
+	}
+	return queueRange{uint16(l), uint16(h)}, nil
+}
+
+func rules(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ports := fs.String("rtp-ports", "10000-20000", "UDP port ranges that carry RTP")
+	queue := fs.String("queue", "0", "NFQUEUE number or range (one reader per queue)")
+	closed := fs.Bool("fail-closed", false, "no bypass: RTP is dropped when no daemon listens")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ps, err := rtpflow.ParsePorts(*ports)
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		return errors.New("--rtp-ports is empty")
+	}
+	q, err := parseQueue(*queue)
+	if err != nil {
+		return err
+	}
+	writeRules(stdout, ps, q, !*closed)
+	return nil
+}
+
+// writeRules prints both rule sets: iptables (works everywhere) and nft
+// (needs a kernel with the nft queue expression, CONFIG_NFT_QUEUE).
+func writeRules(w io.Writer, ps rtpflow.Ports, q queueRange, bypass bool) {
+	target := fmt.Sprintf("--queue-num %d", q.lo)
+	if q.hi > q.lo {
+		target = fmt.Sprintf("--queue-balance %d:%d", q.lo, q.hi)
+	}
+	if bypass {
+		target += " --queue-bypass"
+	}
+	fmt.Fprintln(w, "# iptables: RTP arriving at this host goes through spitfilter")
+	for _, tool := range []string{"iptables", "ip6tables"} {
+		for _, r := range ps {
+			fmt.Fprintf(w, "%s -I INPUT -p udp --dport %d:%d -j NFQUEUE %s\n", tool, r.Lo, r.Hi, target)
+		}
+	}
+	nq := fmt.Sprintf("queue num %d", q.lo)
+	var flags []string
+	if q.hi > q.lo {
+		nq = fmt.Sprintf("queue num %d-%d", q.lo, q.hi)
+		flags = append(flags, "fanout")
+	}
+	if bypass {
+		flags = append(flags, "bypass")
+	}
+	if len(flags) > 0 {
+		nq = fmt.Sprintf("queue flags %s to %s", strings.Join(flags, ","), strings.TrimPrefix(nq, "queue num "))
+	}
+	set := make([]string, len(ps))
+	for i, r := range ps {
+		set[i] = fmt.Sprintf("%d-%d", r.Lo, r.Hi)
+	}
+	fmt.Fprintln(w, "\n# nft (kernel with CONFIG_NFT_QUEUE): the same, as one table")
+	fmt.Fprintf(w, "nft add table inet spitfilter\n")
+	fmt.Fprintf(w, "nft add chain inet spitfilter input '{ type filter hook input priority -10; policy accept; }'\n")
+	fmt.Fprintf(w, "nft add rule inet spitfilter input udp dport '{ %s }' %s\n", strings.Join(set, ", "), nq)
+}
