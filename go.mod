@@ -3,13 +3,17 @@ module github.com/spitfilter/spitfilter
 go 1.26.8
 
 require (
-	github.com/go-audio/audio v1.0.0 // indirect
+	github.com/go-audio/audio v1.0.0
+	github.com/go-audio/wav v1.1.0
+	github.com/gopacket/gopacket v1.7.7
+	github.com/pion/rtcp v1.2.20
+	github.com/pion/rtp v1.10.1
+	github.com/zaf/g711 v1.4.0
+)
+
+require (
 	github.com/go-audio/riff v1.0.0 // indirect
-	github.com/go-audio/wav v1.1.0 // indirect
-	github.com/gopacket/gopacket v1.7.7 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
-	github.com/pion/rtcp v1.2.20 // indirect
-	github.com/pion/rtp v1.10.1 // indirect
-	github.com/zaf/g711 v1.4.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
+	golang.org/x/net v0.55.0 // indirect
+	golang.org/x/sys v0.45.0 // indirect
 )
