@@ -111,6 +111,13 @@ func (r *report) add(f *fileResult) {
 	if f.err != nil {
 		c.Error = f.err.Error()
 	}
+	// Packets held while the heuristic learned a flow were counted as
+	// learning; those of flows that were learned are RTP after all.
+	var inStreams uint64
+	for _, s := range f.streams {
+		inStreams += s.stats.Packets
+	}
+	c.RTP, c.Learning = inStreams, f.table.RTP+f.table.Learning-inStreams
 	r.Captures = append(r.Captures, c)
 	for _, s := range f.streams {
 		r.Streams = append(r.Streams, s.report())

@@ -201,4 +201,3 @@ func within(got, want, rel float64) bool {
 	d := math.Abs(got - want)
 	return d <= 0.0015 || d <= rel*math.Abs(want)
 }
-
