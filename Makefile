@@ -8,7 +8,7 @@
 GO       ?= go
 FUZZTIME ?= 20s
 BENCHTIME ?= 1s
-PKGS     := ./... ./testdata/...
+PKGS     := ./... ./testdata/capgen/...
 
 # Debian packages the build, the tests and the demo use.
 APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables

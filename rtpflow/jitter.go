@@ -18,7 +18,7 @@ import "time"
 //     current one.
 type jitterMeter struct {
 	started     bool
-	prevArrival time.Time
+	prevArrival int64 // ns
 	prevTS      uint64
 	prevPT      uint8
 	n           int // packets seen before the current one
@@ -28,9 +28,9 @@ type jitterMeter struct {
 	mean   float64 // ms
 }
 
-// add feeds one packet: its arrival time, extended RTP timestamp, payload
+// add feeds one packet: its arrival time in nanoseconds, extended RTP timestamp, payload
 // type and marker bit.
-func (j *jitterMeter) add(arrival time.Time, ts uint64, pt uint8, marker bool) {
+func (j *jitterMeter) add(arrival int64, ts uint64, pt uint8, marker bool) {
 	if !j.started {
 		j.started = true
 		j.prevArrival, j.prevTS, j.prevPT, j.n = arrival, ts, pt, 1
@@ -41,7 +41,7 @@ func (j *jitterMeter) add(arrival time.Time, ts uint64, pt uint8, marker bool) {
 	if clock != 0 {
 		// clock/1000 in integers, as Wireshark divides (44 for 44100 Hz).
 		nominal := float64(int64(ts-j.prevTS)) / float64(clock/1000)
-		d := float64(arrival.Sub(j.prevArrival))/float64(time.Millisecond) - nominal
+		d := float64(arrival-j.prevArrival)/float64(time.Millisecond) - nominal
 		if d < 0 {
 			d = -d
 		}

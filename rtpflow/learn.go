@@ -30,7 +30,7 @@ const maxHeldFactor = 4
 // stream when the flow has just been learned: the stream then exists and has
 // received every held packet, this one included. refused is set when the
 // flow was learned but the table is full.
-func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) (s *Stream, refused bool) {
+func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time, ns int64) (s *Stream, refused bool) {
 	c := t.cands[k]
 	if c == nil {
 		if len(t.cands) >= t.cfg.MaxCandidates {
@@ -63,7 +63,7 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) (s *Stream, 
 		return nil, false
 	}
 	delete(t.cands, k)
-	if s = t.newStream(k, at); s == nil {
+	if s = t.newStream(k, ns); s == nil {
 		return nil, true
 	}
 	t.stats.Promoted++
@@ -72,7 +72,7 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time) (s *Stream, 
 		if p.Unmarshal(hp.data) != nil {
 			continue
 		}
-		s.packet(&p.Header, p.Payload, hp.at, &t.cfg, t.sink)
+		s.packet(&p.Header, p.Payload, hp.at, hp.at.UnixNano(), &t.cfg, t.sink)
 	}
 	return s, false
 }

@@ -22,7 +22,8 @@ type slot struct {
 	pt      uint8
 	marker  bool
 	arrival time.Time
-	payload []byte
+	payload []byte // the payload: buf, or the datagram itself while delivered at once
+	buf     []byte // owned copy, reused
 }
 
 // reorder is a stream's reorder window: up to Config.ReorderWindow packets
@@ -66,7 +67,16 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 	}
 	sl.full, sl.kind, sl.seq, sl.ts = true, kind, seq, ts
 	sl.pt, sl.marker, sl.arrival = h.PayloadType, h.Marker, arrival
-	sl.payload = append(sl.payload[:0], payload...)
+	if seq == r.next && r.held == 0 {
+		// In order with nothing waiting, the common case: deliver at once,
+		// straight from the datagram, without copying.
+		sl.payload, r.held = payload, 1
+		r.advance(s, cfg, sink)
+		sl.payload = nil
+		return true
+	}
+	sl.buf = append(sl.buf[:0], payload...)
+	sl.payload = sl.buf
 	r.held++
 	for r.held > 0 && r.slots[r.next%w].full {
 		r.advance(s, cfg, sink)
@@ -95,7 +105,7 @@ func (r *reorder) advance(s *Stream, cfg *Config, sink Sink) {
 	}
 	if r.haveLast {
 		switch gap := int64(sl.ts) - int64(r.lastEnd); {
-		case gap > 0 && gap <= int64(cfg.MaxGap.Seconds()*float64(clockOr8k(sl.pt))):
+		case gap > 0 && gap <= int64(cfg.MaxGap)/1e6*int64(clockOr8k(sl.pt))/1000:
 			f.GapSamples = int(gap)
 		case gap > 0:
 			f.Discontinuity = true

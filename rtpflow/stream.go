@@ -23,7 +23,8 @@ type Stream struct {
 	jitter jitterMeter
 	audio  reorder
 	hasPT  bool
-	ended  bool // a BYE ended the audio
+	ended  bool  // a BYE ended the audio
+	lastNs int64 // arrival of the last packet, ns since the epoch
 
 	// table bookkeeping: least-recently-active list
 	prev, next *Stream
@@ -41,7 +42,7 @@ func (s *Stream) Codec() string { return CodecName(s.stats.PayloadType) }
 
 // packet handles one RTP packet of this stream. h and payload alias the
 // datagram; anything kept is copied.
-func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, cfg *Config, sink Sink) {
+func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, ns int64, cfg *Config, sink Sink) {
 	st := &s.stats
 	ext, ahead := s.seq.extend(h.SequenceNumber)
 	ts := s.ts.extend(h.Timestamp)
@@ -50,7 +51,7 @@ func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, cfg *C
 	}
 	st.Packets++
 	st.PayloadBytes += uint64(len(payload))
-	st.Last = arrival
+	st.Last, s.lastNs = arrival, ns
 	dup := s.seen.mark(ext)
 	switch {
 	case dup:
@@ -66,7 +67,7 @@ func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, cfg *C
 		st.Expected = st.MaxSeq - st.FirstSeq + 1
 	}
 	st.Lost = int64(st.Expected) - int64(st.Packets)
-	s.jitter.add(arrival, ts, h.PayloadType, h.Marker)
+	s.jitter.add(ns, ts, h.PayloadType, h.Marker)
 
 	kind := kindAudio
 	switch {

@@ -68,7 +68,7 @@ type Table struct {
 	// least-recently-active list: head is the most recent.
 	head, tail *Stream
 	pkt        rtp.Packet
-	lastSweep  time.Time
+	lastSweep  int64 // ns
 	stats      TableStats
 }
 
@@ -113,8 +113,9 @@ func (t *Table) Streams(fn func(*Stream) bool) {
 // use is classified and counted.
 func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 	t.stats.Datagrams++
-	if at.Sub(t.lastSweep) >= time.Second {
-		t.sweep(at)
+	ns := at.UnixNano()
+	if ns-t.lastSweep >= int64(time.Second) {
+		t.sweep(at, ns)
 	}
 	b := u.Payload
 	onPort := t.cfg.Ports.Contains(u.DstPort) || t.cfg.Ports.Contains(u.SrcPort)
@@ -146,7 +147,7 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 				t.stats.NotRTP++
 				return ClassNotRTP, nil
 			}
-			s, refused := t.learn(k, b, h, at)
+			s, refused := t.learn(k, b, h, at, ns)
 			switch {
 			case refused:
 				t.stats.Refused++
@@ -159,14 +160,14 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 			t.stats.RTP++
 			return ClassRTP, s
 		}
-		if s = t.newStream(k, at); s == nil {
+		if s = t.newStream(k, ns); s == nil {
 			t.stats.Refused++
 			return ClassRefused, nil
 		}
 	}
 	t.stats.RTP++
 	t.touch(s)
-	s.packet(h, t.pkt.Payload, at, &t.cfg, t.sink)
+	s.packet(h, t.pkt.Payload, at, ns, &t.cfg, t.sink)
 	return ClassRTP, s
 }
 
@@ -182,9 +183,9 @@ func (t *Table) notRTP(onPort bool) (Class, *Stream) {
 // newStream creates the stream k, evicting the least recently active one if
 // the table is full and that one has been idle for a second. It returns nil
 // when the table is full of active streams.
-func (t *Table) newStream(k Key, at time.Time) *Stream {
+func (t *Table) newStream(k Key, ns int64) *Stream {
 	if len(t.streams) >= t.cfg.MaxStreams {
-		if t.tail == nil || at.Sub(t.tail.stats.Last) < time.Second {
+		if t.tail == nil || ns-t.tail.lastNs < int64(time.Second) {
 			return nil
 		}
 		t.end(t.tail, EndEvicted)
@@ -265,9 +266,9 @@ func (t *Table) end(s *Stream, why EndReason) {
 
 // sweep ends streams and forgets candidates idle for longer than the idle
 // timeout, by packet time.
-func (t *Table) sweep(at time.Time) {
-	t.lastSweep = at
-	for t.tail != nil && at.Sub(t.tail.stats.Last) > t.cfg.IdleTimeout {
+func (t *Table) sweep(at time.Time, ns int64) {
+	t.lastSweep = ns
+	for t.tail != nil && ns-t.tail.lastNs > int64(t.cfg.IdleTimeout) {
 		t.end(t.tail, EndIdle)
 	}
 	for k, c := range t.cands {

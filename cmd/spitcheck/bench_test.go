@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/spitfilter/spitfilter/rtpflow"
+	"github.com/spitfilter/spitfilter/rtpflow/capture"
+	"github.com/spitfilter/spitfilter/rtpflow/packet"
+	"github.com/spitfilter/spitfilter/testdata/capgen"
+)
+
+// streamPath is spitcheck's capture+stream path without the audio: capture
+// read, IP/UDP decode, RTP parse, stream table, statistics, reordering.
+func streamPath(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	rd, err := capture.NewReader(f, path)
+	if err != nil {
+		return 0, err
+	}
+	tab := rtpflow.NewTable(rtpflow.Config{}, nil)
+	dec := packet.NewDecoder(packet.DecoderConfig{Reassemble: true})
+	var u packet.UDP
+	for {
+		data, info, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		if k, _ := dec.Decode(info.LinkType, data, info.Timestamp, &u); k == packet.KindUDP {
+			tab.Handle(&u, info.Timestamp)
+		}
+	}
+	tab.Flush()
+	return int(tab.Stats().StreamsCreated), nil
+}
+
+// benchCapture writes a capture of n two-way calls of the given length.
+func benchCapture(b *testing.B, calls int, seconds float64) (string, int) {
+	b.Helper()
+	var streams []capgen.Stream
+	for i := 0; i < calls; i++ {
+		a := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}), 4000)
+		c := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, 1}), uint16(10000+2*i))
+		im := capgen.Impairments{Loss: 0.01, Reorder: 0.01, JitterMs: 5, Seed: int64(i)}
+		streams = append(streams,
+			capgen.Stream{Src: a, Dst: c, SSRC: uint32(2*i + 1), Audio: speechLike(seconds, int64(i)), Impair: im},
+			capgen.Stream{Src: c, Dst: a, SSRC: uint32(2*i + 2), PayloadType: 8, Audio: speechLike(seconds, int64(i+100)), Impair: im})
+	}
+	path := filepath.Join(b.TempDir(), "bench.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	truth, err := capgen.Write(f, capgen.Options{}, streams...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	n := 0
+	for _, t := range truth {
+		n += t.Packets
+	}
+	return path, n
+}
+
+// barePcapgo is the floor: read every record of the file and nothing else.
+func barePcapgo(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for {
+		_, _, err := r.ZeroCopyReadPacketData()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
+// BenchmarkCapturePath measures, in one run on the same file, packets per
+// second of a bare pcapgo read loop (the floor), of spitcheck's capture+stream
+// path (capture read, IP/UDP decode, RTP streams, statistics, reordering), of
+// the whole spitcheck pipeline (the same plus G.711 decoding of every frame),
+// and of `tshark -q -z rtp,streams`, and reports the ratios.
+func BenchmarkCapturePath(b *testing.B) {
+	path, pkts := benchCapture(b, 8, 60)
+	o := &options{progress: "never"}
+	var bare, stream, full, tshark time.Duration
+	_, haveTshark := exec.LookPath("tshark")
+	rounds := 0
+	for b.Loop() {
+		rounds++
+		for i := 0; i < 3; i++ {
+			t0 := time.Now()
+			if _, err := barePcapgo(path); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if n, err := streamPath(path); err != nil || n != 16 {
+				b.Fatalf("stream path: %v (%d streams)", err, n)
+			}
+			t2 := time.Now()
+			res, err := analyzeFile(context.Background(), path, nil, o, io.Discard)
+			if err != nil || len(res.streams) != 16 {
+				b.Fatalf("analyze: %v (%d streams)", err, len(res.streams))
+			}
+			bare += t1.Sub(t0)
+			stream += t2.Sub(t1)
+			full += time.Since(t2)
+		}
+		if haveTshark == nil {
+			t0 := time.Now()
+			if out, err := exec.Command("tshark", "-n", "-r", path, "-q", "-o", "rtp.heuristic_rtp:TRUE", "-z", "rtp,streams").CombinedOutput(); err != nil {
+				b.Fatalf("tshark: %v\n%s", err, out)
+			}
+			tshark += time.Since(t0)
+		}
+	}
+	rate := func(d time.Duration, n int) float64 { return float64(pkts*n) / d.Seconds() }
+	rb, rs, rf := rate(bare, 3*rounds), rate(stream, 3*rounds), rate(full, 3*rounds)
+	b.ReportMetric(rb, "bare-pkts/s")
+	b.ReportMetric(rs, "stream-pkts/s")
+	b.ReportMetric(rf, "full-pkts/s")
+	b.ReportMetric(rs/rb, "stream/pcapgo")
+	b.ReportMetric(rf/rb, "full/pcapgo")
+	if tshark > 0 {
+		rt := rate(tshark, rounds)
+		b.ReportMetric(rt, "tshark-pkts/s")
+		b.ReportMetric(rs/rt, "stream/tshark")
+		b.ReportMetric(rf/rt, "full/tshark")
+	}
+}
+
+// BenchmarkAnalyze is spitcheck's whole pipeline on one capture, for
+// profiling: capture read, IP/UDP, streams, G.711 decode.
+func BenchmarkAnalyze(b *testing.B) {
+	path, pkts := benchCapture(b, 8, 60)
+	o := &options{progress: "never"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := analyzeFile(context.Background(), path, nil, o, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(pkts*b.N)/b.Elapsed().Seconds(), "pkts/s")
+}
+
+// BenchmarkStreamPath is the capture+stream path alone, for profiling.
+func BenchmarkStreamPath(b *testing.B) {
+	path, pkts := benchCapture(b, 8, 60)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := streamPath(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(pkts*b.N)/b.Elapsed().Seconds(), "pkts/s")
+}
