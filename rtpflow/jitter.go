@@ -39,9 +39,11 @@ func (j *jitterMeter) add(arrival int64, ts uint64, pt uint8, marker bool) {
 	clock := clockRate(pt)
 	var current float64
 	if clock != 0 {
-		// clock/1000 in integers, as Wireshark divides (44 for 44100 Hz).
-		nominal := float64(int64(ts-j.prevTS)) / float64(clock/1000)
-		d := float64(arrival-j.prevArrival)/float64(time.Millisecond) - nominal
+		// Ticks per millisecond in integers, as Wireshark divides (44 for
+		// 44100 Hz); multiplications by reciprocals keep divisions off the
+		// per-packet path.
+		nominal := float64(int64(ts-j.prevTS)) * msPerTick(pt)
+		d := float64(arrival-j.prevArrival)*nsToMs - nominal
 		if d < 0 {
 			d = -d
 		}
@@ -57,4 +59,23 @@ func (j *jitterMeter) add(arrival int64, ts uint64, pt uint8, marker bool) {
 	}
 	j.prevArrival, j.prevPT = arrival, pt
 	j.n++
+}
+
+const nsToMs = 1 / float64(time.Millisecond)
+
+// tickMs holds 1/(clock/1000) for each static payload type with a clock.
+var tickMs = func() (t [len(staticAudioClock)]float64) {
+	for pt, c := range staticAudioClock {
+		if c != 0 {
+			t[pt] = 1 / float64(c/1000)
+		}
+	}
+	return t
+}()
+
+func msPerTick(pt uint8) float64 {
+	if int(pt) < len(tickMs) {
+		return tickMs[pt]
+	}
+	return 0
 }

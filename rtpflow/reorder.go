@@ -1,6 +1,7 @@
 package rtpflow
 
 import (
+	"math/bits"
 	"time"
 
 	"github.com/pion/rtp"
@@ -21,7 +22,7 @@ type slot struct {
 	seq, ts uint64
 	pt      uint8
 	marker  bool
-	arrival time.Time
+	arrival int64  // ns
 	payload []byte // the payload: buf, or the datagram itself while delivered at once
 	buf     []byte // owned copy, reused
 }
@@ -31,7 +32,8 @@ type slot struct {
 // window is full, missing sequence numbers are given up on and counted as
 // lost in the next frame.
 type reorder struct {
-	slots   []slot
+	slots   []slot // a power of two of them
+	mask    uint64 // len(slots) - 1
 	next    uint64 // next sequence number to deliver
 	started bool
 	// held is the number of full slots.
@@ -46,10 +48,13 @@ type reorder struct {
 
 // push adds a packet; it reports false when the packet came too late to be
 // used (its sequence number was already delivered or given up on).
-func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte, arrival time.Time, kind frameKind, cfg *Config, sink Sink) bool {
+func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte, arrival int64, kind frameKind, cfg *Config, sink Sink) bool {
 	w := uint64(cfg.ReorderWindow)
 	if r.slots == nil {
-		r.slots = make([]slot, w)
+		// A power of two at least w, so that slot indexes are a mask, not a
+		// division, on every packet.
+		r.slots = make([]slot, 1<<bits.Len64(w-1))
+		r.mask = uint64(len(r.slots) - 1)
 	}
 	if !r.started {
 		r.started, r.next = true, seq
@@ -61,7 +66,7 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 	for seq >= r.next+w {
 		r.advance(s, cfg, sink)
 	}
-	sl := &r.slots[seq%w]
+	sl := &r.slots[seq&r.mask]
 	if sl.full { // a duplicate of a held packet (the caller filters most)
 		return true
 	}
@@ -78,7 +83,7 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 	sl.buf = append(sl.buf[:0], payload...)
 	sl.payload = sl.buf
 	r.held++
-	for r.held > 0 && r.slots[r.next%w].full {
+	for r.held > 0 && r.slots[r.next&r.mask].full {
 		r.advance(s, cfg, sink)
 	}
 	return true
@@ -86,8 +91,7 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 
 // advance delivers the slot for r.next, or gives up on it if it is empty.
 func (r *reorder) advance(s *Stream, cfg *Config, sink Sink) {
-	w := uint64(len(r.slots))
-	sl := &r.slots[r.next%w]
+	sl := &r.slots[r.next&r.mask]
 	r.next++
 	if !sl.full {
 		r.pending++
@@ -98,26 +102,30 @@ func (r *reorder) advance(s *Stream, cfg *Config, sink Sink) {
 	if sl.kind != kindAudio {
 		return
 	}
-	f := &r.frame
-	*f = Frame{
-		Seq: sl.seq, Timestamp: sl.ts, PayloadType: sl.pt, Marker: sl.marker,
-		Arrival: sl.arrival, Payload: sl.payload, Lost: r.lostBefore(),
-	}
+	var gapSamples int
+	var discontinuity bool
 	if r.haveLast {
 		switch gap := int64(sl.ts) - int64(r.lastEnd); {
 		case gap > 0 && gap <= int64(cfg.MaxGap)/1e6*int64(clockOr8k(sl.pt))/1000:
-			f.GapSamples = int(gap)
+			gapSamples = int(gap)
 		case gap > 0:
-			f.Discontinuity = true
+			discontinuity = true
 		case gap < 0:
 			// Overlap or a timestamp going backwards: nothing to fill.
 		}
 	}
+	lost := r.lostBefore()
 	n := samplesOf(sl.pt, len(sl.payload))
 	r.lastEnd, r.haveLast = sl.ts+uint64(n), n > 0
-	if sink != nil {
-		sink.Frame(s, f)
+	if sink == nil {
+		return
 	}
+	f := &r.frame
+	f.Seq, f.Timestamp, f.PayloadType, f.Marker = sl.seq, sl.ts, sl.pt, sl.marker
+	f.Arrival, f.Payload = time.Unix(0, sl.arrival).UTC(), sl.payload
+	f.Lost, f.GapSamples, f.Discontinuity = lost, gapSamples, discontinuity
+	sink.Frame(s, f)
+	f.Payload = nil
 }
 
 // lostBefore returns and clears the count of sequence numbers skipped since

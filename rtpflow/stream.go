@@ -28,6 +28,7 @@ type Stream struct {
 
 	// table bookkeeping: least-recently-active list
 	prev, next *Stream
+	hnext      *Stream // next stream with the same hash
 }
 
 // Stats returns the stream's statistics so far.
@@ -86,7 +87,7 @@ func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, ns int
 	if dup || s.ended {
 		return
 	}
-	if !s.audio.push(s, ext, ts, h, payload, arrival, kind, cfg, sink) {
+	if !s.audio.push(s, ext, ts, h, payload, ns, kind, cfg, sink) {
 		st.Late++
 	}
 }

@@ -62,7 +62,7 @@ type TableStats struct {
 type Table struct {
 	cfg     Config
 	sink    Sink
-	streams map[Key]*Stream
+	streams streamIndex
 	bySSRC  map[uint32][]*Stream
 	cands   map[Key]*candidate
 	// least-recently-active list: head is the most recent.
@@ -78,7 +78,7 @@ func NewTable(cfg Config, sink Sink) *Table {
 	return &Table{
 		cfg:     cfg.withDefaults(),
 		sink:    sink,
-		streams: make(map[Key]*Stream),
+		streams: newStreamIndex(),
 		bySSRC:  make(map[uint32][]*Stream),
 		cands:   make(map[Key]*candidate),
 	}
@@ -90,12 +90,12 @@ func (t *Table) Config() Config { return t.cfg }
 // Stats returns the table's counters.
 func (t *Table) Stats() TableStats {
 	st := t.stats
-	st.Live = len(t.streams)
+	st.Live = t.streams.n
 	return st
 }
 
 // Lookup returns the live stream with key k, or nil.
-func (t *Table) Lookup(k Key) *Stream { return t.streams[k] }
+func (t *Table) Lookup(k Key) *Stream { return t.streams.get(&k) }
 
 // Streams calls fn for each live stream, most recently active first, until
 // fn returns false.
@@ -140,7 +140,7 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 	}
 	h := &t.pkt.Header
 	k := Key{Src: u.Src, Dst: u.Dst, SrcPort: u.SrcPort, DstPort: u.DstPort, SSRC: h.SSRC}
-	s := t.streams[k]
+	s := t.streams.get(&k)
 	if s == nil {
 		if !onPort {
 			if !plausibleAudioPT(h.PayloadType) {
@@ -184,14 +184,14 @@ func (t *Table) notRTP(onPort bool) (Class, *Stream) {
 // the table is full and that one has been idle for a second. It returns nil
 // when the table is full of active streams.
 func (t *Table) newStream(k Key, ns int64) *Stream {
-	if len(t.streams) >= t.cfg.MaxStreams {
+	if t.streams.n >= t.cfg.MaxStreams {
 		if t.tail == nil || ns-t.tail.lastNs < int64(time.Second) {
 			return nil
 		}
 		t.end(t.tail, EndEvicted)
 	}
 	s := &Stream{Key: k}
-	t.streams[k] = s
+	t.streams.put(s)
 	t.bySSRC[k.SSRC] = append(t.bySSRC[k.SSRC], s)
 	t.pushFront(s)
 	t.stats.StreamsCreated++
@@ -238,7 +238,7 @@ func (t *Table) end(s *Stream, why EndReason) {
 		s.endAudio(&t.cfg, t.sink)
 	}
 	t.unlink(s)
-	delete(t.streams, s.Key)
+	t.streams.remove(s)
 	list := t.bySSRC[s.Key.SSRC]
 	for i, o := range list {
 		if o == s {
