@@ -6,20 +6,21 @@ import (
 	"math/bits"
 )
 
-// streamIndex maps keys to streams. It hashes a Key with a seeded
-// multiply-mix (far cheaper than the runtime's hashing of a 44-byte key) into
-// a map of uint64, and chains the rare collisions through Stream.hnext. The
-// seed is random per table, so colliding keys cannot be crafted in advance.
+// streamIndex maps keys to streams: a power-of-two array of buckets chained
+// through Stream.hnext, indexed by a seeded multiply-mix hash of the Key. It
+// is several times cheaper than a Go map on a 44-byte key, and grows (the
+// only time it allocates) when it holds more streams than buckets. The seed
+// is random per table, so colliding keys cannot be crafted in advance.
 type streamIndex struct {
-	m    map[uint64]*Stream
-	n    int
-	seed uint64
+	buckets []*Stream
+	n       int
+	seed    uint64
 }
 
 func newStreamIndex() streamIndex {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // never fails on Linux; a zero seed still works
-	return streamIndex{m: make(map[uint64]*Stream), seed: binary.LittleEndian.Uint64(b[:]) | 1}
+	return streamIndex{buckets: make([]*Stream, 64), seed: binary.LittleEndian.Uint64(b[:]) | 1}
 }
 
 func mix(a, b uint64) uint64 {
@@ -34,8 +35,12 @@ func (x *streamIndex) hash(k *Key) uint64 {
 	return mix(h^(uint64(k.SrcPort)<<48|uint64(k.DstPort)<<32|uint64(k.SSRC)), x.seed)
 }
 
+func (x *streamIndex) slot(k *Key) **Stream {
+	return &x.buckets[x.hash(k)&uint64(len(x.buckets)-1)]
+}
+
 func (x *streamIndex) get(k *Key) *Stream {
-	s := x.m[x.hash(k)]
+	s := *x.slot(k)
 	for s != nil && s.Key != *k {
 		s = s.hnext
 	}
@@ -43,30 +48,34 @@ func (x *streamIndex) get(k *Key) *Stream {
 }
 
 func (x *streamIndex) put(s *Stream) {
-	h := x.hash(&s.Key)
-	s.hnext = x.m[h]
-	x.m[h] = s
+	if x.n >= len(x.buckets) {
+		x.grow()
+	}
+	b := x.slot(&s.Key)
+	s.hnext, *b = *b, s
 	x.n++
 }
 
 func (x *streamIndex) remove(s *Stream) {
-	h := x.hash(&s.Key)
-	p := x.m[h]
-	if p == s {
-		if s.hnext == nil {
-			delete(x.m, h)
-		} else {
-			x.m[h] = s.hnext
-		}
-	} else {
-		for p != nil && p.hnext != s {
-			p = p.hnext
-		}
-		if p == nil {
+	for p := x.slot(&s.Key); *p != nil; p = &(*p).hnext {
+		if *p == s {
+			*p, s.hnext = s.hnext, nil
+			x.n--
 			return
 		}
-		p.hnext = s.hnext
 	}
-	s.hnext = nil
-	x.n--
+}
+
+// grow doubles the buckets and rehashes every stream.
+func (x *streamIndex) grow() {
+	old := x.buckets
+	x.buckets = make([]*Stream, 2*len(old))
+	for _, s := range old {
+		for s != nil {
+			next := s.hnext
+			b := x.slot(&s.Key)
+			s.hnext, *b = *b, s
+			s = next
+		}
+	}
 }
