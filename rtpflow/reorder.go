@@ -23,8 +23,7 @@ type slot struct {
 	pt      uint8
 	marker  bool
 	arrival int64  // ns
-	payload []byte // the payload: buf, or the datagram itself while delivered at once
-	buf     []byte // owned copy, reused
+	buf     []byte // the payload, copied; reused
 }
 
 // reorder is a stream's reorder window: up to Config.ReorderWindow packets
@@ -66,22 +65,22 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 	for seq >= r.next+w {
 		r.advance(s, cfg, sink)
 	}
+	if seq == r.next && r.held == 0 {
+		// In order with nothing waiting, the common case: deliver at once,
+		// straight from the datagram, without copying or touching a slot.
+		r.next++
+		if kind == kindAudio {
+			r.deliver(s, seq, ts, h.PayloadType, h.Marker, arrival, payload, cfg, sink)
+		}
+		return true
+	}
 	sl := &r.slots[seq&r.mask]
 	if sl.full { // a duplicate of a held packet (the caller filters most)
 		return true
 	}
 	sl.full, sl.kind, sl.seq, sl.ts = true, kind, seq, ts
 	sl.pt, sl.marker, sl.arrival = h.PayloadType, h.Marker, arrival
-	if seq == r.next && r.held == 0 {
-		// In order with nothing waiting, the common case: deliver at once,
-		// straight from the datagram, without copying.
-		sl.payload, r.held = payload, 1
-		r.advance(s, cfg, sink)
-		sl.payload = nil
-		return true
-	}
 	sl.buf = append(sl.buf[:0], payload...)
-	sl.payload = sl.buf
 	r.held++
 	for r.held > 0 && r.slots[r.next&r.mask].full {
 		r.advance(s, cfg, sink)
@@ -99,14 +98,18 @@ func (r *reorder) advance(s *Stream, cfg *Config, sink Sink) {
 	}
 	sl.full = false
 	r.held--
-	if sl.kind != kindAudio {
-		return
+	if sl.kind == kindAudio {
+		r.deliver(s, sl.seq, sl.ts, sl.pt, sl.marker, sl.arrival, sl.buf, cfg, sink)
 	}
+}
+
+// deliver hands one audio frame to the sink, with the gap since the last.
+func (r *reorder) deliver(s *Stream, seq, ts uint64, pt uint8, marker bool, arrival int64, payload []byte, cfg *Config, sink Sink) {
 	var gapSamples int
 	var discontinuity bool
 	if r.haveLast {
-		switch gap := int64(sl.ts) - int64(r.lastEnd); {
-		case gap > 0 && gap <= int64(cfg.MaxGap)/1e6*int64(clockOr8k(sl.pt))/1000:
+		switch gap := int64(ts) - int64(r.lastEnd); {
+		case gap > 0 && gap <= int64(cfg.MaxGap)/1e6*int64(clockOr8k(pt))/1000:
 			gapSamples = int(gap)
 		case gap > 0:
 			discontinuity = true
@@ -115,14 +118,14 @@ func (r *reorder) advance(s *Stream, cfg *Config, sink Sink) {
 		}
 	}
 	lost := r.lostBefore()
-	n := samplesOf(sl.pt, len(sl.payload))
-	r.lastEnd, r.haveLast = sl.ts+uint64(n), n > 0
+	n := samplesOf(pt, len(payload))
+	r.lastEnd, r.haveLast = ts+uint64(n), n > 0
 	if sink == nil {
 		return
 	}
 	f := &r.frame
-	f.Seq, f.Timestamp, f.PayloadType, f.Marker = sl.seq, sl.ts, sl.pt, sl.marker
-	f.Arrival, f.Payload = time.Unix(0, sl.arrival).UTC(), sl.payload
+	f.Seq, f.Timestamp, f.PayloadType, f.Marker = seq, ts, pt, marker
+	f.Arrival, f.Payload = time.Unix(0, arrival).UTC(), payload
 	f.Lost, f.GapSamples, f.Discontinuity = lost, gapSamples, discontinuity
 	sink.Frame(s, f)
 	f.Payload = nil

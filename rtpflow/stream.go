@@ -34,6 +34,9 @@ type Stream struct {
 // Stats returns the stream's statistics so far.
 func (s *Stream) Stats() Stats {
 	st := s.stats
+	if st.Packets > 0 {
+		st.Last = time.Unix(0, s.lastNs).In(st.First.Location())
+	}
 	st.JitterMs, st.MaxJitterMs, st.MeanJitterMs = s.jitter.jitter, s.jitter.max, s.jitter.mean
 	return st
 }
@@ -52,7 +55,7 @@ func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, ns int
 	}
 	st.Packets++
 	st.PayloadBytes += uint64(len(payload))
-	st.Last, s.lastNs = arrival, ns
+	s.lastNs = ns
 	dup := s.seen.mark(ext)
 	switch {
 	case dup:
