@@ -22,7 +22,7 @@ type heldPacket struct {
 	at   time.Time
 }
 
-// maxHeld bounds the packets a candidate keeps (duplicates and reordered
+// maxHeldFactor bounds the packets a candidate keeps (times LearnPackets) (duplicates and reordered
 // packets during learning are held too).
 const maxHeldFactor = 4
 

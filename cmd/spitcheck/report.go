@@ -101,8 +101,8 @@ func (r *report) add(f *fileResult) {
 	r.Files = append(r.Files, f.name)
 	c := captureReport{
 		File: f.name, Format: f.format, Packets: f.records, SnaplenCut: f.snapCut,
-		UDP: f.decoder.UDP, RTP: f.table.RTP, RTCP: f.table.RTCP, NotRTP: f.table.NotRTP,
-		Learning: f.table.Learning, Refused: f.table.Refused, Malformed: f.table.Malformed,
+		UDP: f.decoder.UDP, RTCP: f.table.RTCP, NotRTP: f.table.NotRTP,
+		Refused: f.table.Refused, Malformed: f.table.Malformed,
 		NotIP: f.decoder.NotIP, NotUDP: f.decoder.NotUDP, Fragments: f.decoder.Fragments,
 		Reassembly: f.reassembly, Reassembled: f.decoder.Reassembled,
 		FragLost: f.decoder.FragmentsSkipped + f.decoder.FragmentsExpired + f.decoder.FragmentsOverlapping + uint64(f.decoder.PendingFragments),
