@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
@@ -291,4 +292,38 @@ func TestUpsamplerDelay(t *testing.T) {
 		t.Errorf("upsampled signal vs the 16 kHz original at lag %d: SNR %.1f dB, want >= 60 dB", bestLag, snr)
 	}
 	t.Logf("delay %d output samples; reconstruction SNR %.1f dB", bestLag, snr)
+}
+
+// TestImageUpsampler checks that NewImageUpsampler(a) mixes the low-passed
+// and the zero-stuffed signal: a 1 kHz tone's 7 kHz image comes out at a
+// times the tone's level, the tone itself unchanged.
+func TestImageUpsampler(t *testing.T) {
+	for _, a := range []float64{0, 0.25, 0.5, 1} {
+		t.Run(fmt.Sprint(a), func(t *testing.T) {
+			const n = 8000
+			in := make([]int16, n)
+			for i := range in {
+				in[i] = int16(math.Round(10000 * math.Sin(2*math.Pi*1000*float64(i)/8000)))
+			}
+			out := NewImageUpsampler(a).AppendProcess(nil, in)[1000:]
+			tone, image := goertzel(out, 1000, 16000), goertzel(out, 7000, 16000)
+			if math.Abs(tone/10000-1) > 0.01 {
+				t.Errorf("1 kHz tone at %.1f, want 10000", tone)
+			}
+			if want := a * 10000; math.Abs(image-want) > 10000*0.01 {
+				t.Errorf("7 kHz image at %.1f, want %.1f", image, want)
+			}
+		})
+	}
+}
+
+// goertzel returns the amplitude of the frequency f in x.
+func goertzel(x []int16, f, rate float64) float64 {
+	var re, im float64
+	for i, v := range x {
+		ph := 2 * math.Pi * f * float64(i) / rate
+		re += float64(v) * math.Cos(ph)
+		im += float64(v) * math.Sin(ph)
+	}
+	return 2 * math.Hypot(re, im) / float64(len(x))
 }

@@ -1,0 +1,165 @@
+package pocketsphinx
+
+/*
+#cgo pkg-config: pocketsphinx sphinxbase
+#include <stdlib.h>
+#include <stdio.h>
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+
+// psInit parses argv against PocketSphinx's argument table and starts a
+// decoder. The config is owned by the decoder afterwards.
+static ps_decoder_t *psInit(int argc, char **argv) {
+	cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), argc, argv, 1);
+	if (cfg == NULL) {
+		return NULL;
+	}
+	ps_decoder_t *ps = ps_init(cfg);
+	cmd_ln_free_r(cfg);
+	return ps;
+}
+
+static void psQuiet(void) { err_set_logfp(NULL); }
+
+static double psPosterior(ps_decoder_t *ps, ps_seg_t *seg) {
+	int32 ascr, lscr, lback;
+	int32 p = ps_seg_prob(seg, &ascr, &lscr, &lback);
+	return logmath_exp(ps_get_logmath(ps), p);
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+var quietOnce sync.Once
+
+// decoder is one ps_decoder_t.
+type decoder struct {
+	ps      *C.ps_decoder_t
+	inUtt   bool
+	frames  int // frames of the current utterance whose words were reported
+	scratch []C.int16
+}
+
+// newDecoder starts a PocketSphinx decoder with the given arguments
+// ("-hmm", dir, ...). Its log goes nowhere: errors come back as Go errors.
+func newDecoder(args []string) (*decoder, error) {
+	quietOnce.Do(func() { C.psQuiet() })
+	argv := make([]*C.char, len(args))
+	for i, a := range args {
+		argv[i] = C.CString(a)
+	}
+	defer func() {
+		for _, p := range argv {
+			C.free(unsafe.Pointer(p))
+		}
+	}()
+	var ps *C.ps_decoder_t
+	if len(argv) > 0 {
+		ps = C.psInit(C.int(len(argv)), &argv[0])
+	}
+	if ps == nil {
+		return nil, fmt.Errorf("%w (arguments: %s)", ErrInit, strings.Join(args, " "))
+	}
+	return &decoder{ps: ps}, nil
+}
+
+func (d *decoder) start() error {
+	if d.inUtt {
+		return nil
+	}
+	if C.ps_start_utt(d.ps) < 0 {
+		return errors.New("pocketsphinx: cannot start an utterance")
+	}
+	d.inUtt = true
+	return nil
+}
+
+func (d *decoder) process(pcm []int16) error {
+	if len(pcm) == 0 {
+		return nil
+	}
+	if err := d.start(); err != nil {
+		return err
+	}
+	// int16 and C.int16 have the same layout; PocketSphinx does not keep
+	// the buffer after the call.
+	n := C.ps_process_raw(d.ps, (*C.int16)(unsafe.Pointer(&pcm[0])), C.size_t(len(pcm)), 0, 0)
+	if n < 0 {
+		return fmt.Errorf("pocketsphinx: processing %d samples failed", len(pcm))
+	}
+	return nil
+}
+
+// end finishes the utterance.
+func (d *decoder) end() error {
+	if !d.inUtt {
+		return nil
+	}
+	d.inUtt = false
+	if C.ps_end_utt(d.ps) < 0 {
+		return errors.New("pocketsphinx: cannot end the utterance")
+	}
+	return nil
+}
+
+// seg is one word segment: text, frames and posterior.
+type seg struct {
+	word   string
+	sf, ef int
+	prob   float64
+}
+
+// segments appends the segments of the current hypothesis to dst, skipping
+// fillers (<s>, </s>, <sil>, [NOISE], ...).
+func (d *decoder) segments(dst []seg) []seg {
+	var score C.int32
+	if C.ps_get_hyp(d.ps, &score) == nil {
+		return dst
+	}
+	for it := C.ps_seg_iter(d.ps); it != nil; it = C.ps_seg_next(it) {
+		w := C.GoString(C.ps_seg_word(it))
+		if isFiller(w) {
+			continue
+		}
+		var sf, ef C.int
+		C.ps_seg_frames(it, &sf, &ef)
+		dst = append(dst, seg{word: baseWord(w), sf: int(sf), ef: int(ef), prob: float64(C.psPosterior(d.ps, it))})
+	}
+	return dst
+}
+
+// hyp is the current hypothesis string, "" if none.
+func (d *decoder) hyp() string {
+	var score C.int32
+	h := C.ps_get_hyp(d.ps, &score)
+	if h == nil {
+		return ""
+	}
+	return C.GoString(h)
+}
+
+func (d *decoder) free() {
+	if d.ps != nil {
+		C.ps_free(d.ps)
+		d.ps = nil
+	}
+}
+
+func isFiller(w string) bool {
+	return w == "" || w[0] == '<' || w[0] == '[' || w[0] == '+'
+}
+
+// baseWord strips the alternative-pronunciation suffix: "the(2)" -> "the".
+func baseWord(w string) string {
+	if i := strings.IndexByte(w, '('); i > 0 && strings.HasSuffix(w, ")") {
+		return w[:i]
+	}
+	return w
+}

@@ -1,0 +1,326 @@
+package pocketsphinx
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/spitfilter/spitfilter/spotter"
+)
+
+// DefaultModel is where Debian's pocketsphinx-en-us package puts its model.
+const DefaultModel = "/usr/share/pocketsphinx/model/en-us"
+
+// Config says which model to load and how to listen. The zero value means
+// Debian's en-us model with the defaults below.
+type Config struct {
+	// Model is a directory holding the acoustic model (a subdirectory with
+	// feat.params, mdef, means, ...), a pronunciation dictionary (*.dict or
+	// *.dic) and a language model (*.lm.bin, *.lm or *.DMP). Default
+	// DefaultModel. HMM, Dict and LM override single parts.
+	Model         string
+	HMM, Dict, LM string
+
+	// KeywordThreshold is the keyword-spotting detection threshold as a
+	// power of ten per phone of the phrase: a phrase of n phones is
+	// reported when p(phrase)/p(alternatives) exceeds 10^(-n*KeywordThreshold).
+	// Longer phrases need lower thresholds, which this scales for. Default
+	// DefaultKeywordThreshold.
+	KeywordThreshold float64
+
+	// LiveCMN normalises the cepstral mean as audio arrives instead of over
+	// the whole utterance, so partial results are available mid-utterance.
+	LiveCMN bool
+
+	// Args are extra PocketSphinx arguments ("-beam", "1e-60", ...), applied
+	// last.
+	Args []string
+}
+
+// DefaultKeywordThreshold is Config.KeywordThreshold's default.
+const DefaultKeywordThreshold = 2.0
+
+// Engine is Debian's PocketSphinx with one model. PocketSphinx cannot share
+// a loaded model between decoders, so each recognizer loads its own; the
+// engine holds the dictionary to check words and count phones.
+type Engine struct {
+	cfg   Config
+	hmm   string
+	dict  string
+	lm    string
+	words map[string]int // word -> phones of its first pronunciation
+
+	mu      sync.Mutex
+	tmpDir  string
+	kwsFile map[string]string // phrase list -> keyword file
+}
+
+// Open checks the model files and reads the dictionary.
+func Open(cfg Config) (*Engine, error) {
+	if cfg.Model == "" {
+		cfg.Model = DefaultModel
+	}
+	if cfg.KeywordThreshold == 0 {
+		cfg.KeywordThreshold = DefaultKeywordThreshold
+	}
+	e := &Engine{cfg: cfg, hmm: cfg.HMM, dict: cfg.Dict, lm: cfg.LM, kwsFile: map[string]string{}}
+	if err := e.locate(); err != nil {
+		return nil, err
+	}
+	words, err := readDict(e.dict)
+	if err != nil {
+		return nil, err
+	}
+	e.words = words
+	return e, nil
+}
+
+// locate fills in the acoustic model, dictionary and language model paths
+// and checks that every file PocketSphinx will open is there.
+func (e *Engine) locate() error {
+	dir := e.cfg.Model
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%w: model directory %s does not exist (install Debian's pocketsphinx-en-us, or set model: in the config)", ErrModel, dir)
+	}
+	if e.hmm == "" {
+		entries, _ := os.ReadDir(dir)
+		for _, ent := range entries {
+			if ent.IsDir() && fileExists(filepath.Join(dir, ent.Name(), "mdef")) {
+				e.hmm = filepath.Join(dir, ent.Name())
+				break
+			}
+		}
+		if e.hmm == "" && fileExists(filepath.Join(dir, "mdef")) {
+			e.hmm = dir
+		}
+		if e.hmm == "" {
+			return fmt.Errorf("%w: no acoustic model (a directory with mdef, means, variances, ...) in %s", ErrModel, dir)
+		}
+	}
+	for _, f := range []string{"mdef", "means", "variances", "transition_matrices", "feat.params"} {
+		if !fileExists(filepath.Join(e.hmm, f)) {
+			return fmt.Errorf("%w: acoustic model %s lacks %s", ErrModel, e.hmm, f)
+		}
+	}
+	if !fileExists(filepath.Join(e.hmm, "sendump")) && !fileExists(filepath.Join(e.hmm, "mixture_weights")) {
+		return fmt.Errorf("%w: acoustic model %s lacks sendump or mixture_weights", ErrModel, e.hmm)
+	}
+	if e.dict == "" {
+		e.dict = firstMatch(dir, "*.dict", "*.dic")
+		if e.dict == "" {
+			return fmt.Errorf("%w: no pronunciation dictionary (*.dict) in %s", ErrModel, dir)
+		}
+	}
+	if e.lm == "" {
+		e.lm = firstMatch(dir, "*[!e].lm.bin", "*.lm.bin", "*.lm", "*.DMP")
+		if strings.HasSuffix(e.lm, "-phone.lm.bin") {
+			e.lm = ""
+		}
+	}
+	for _, f := range []string{e.dict, e.lm} {
+		if f != "" && !fileExists(f) {
+			return fmt.Errorf("%w: %s does not exist", ErrModel, f)
+		}
+	}
+	return nil
+}
+
+func firstMatch(dir string, patterns ...string) string {
+	for _, p := range patterns {
+		m, _ := filepath.Glob(filepath.Join(dir, p))
+		for _, f := range m {
+			if !strings.HasSuffix(f, "-phone.lm.bin") {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// readDict reads a CMU-style dictionary: "word PH ON ES" per line,
+// alternatives as "word(2) ...".
+func readDict(path string) (map[string]int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrModel, err)
+	}
+	defer f.Close()
+	words := make(map[string]int, 140000)
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		w := strings.ToLower(baseWord(fields[0]))
+		if _, ok := words[w]; !ok {
+			words[w] = len(fields) - 1
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %s line %d: %v", ErrModel, path, line, err)
+	}
+	if len(words) == 0 {
+		return nil, fmt.Errorf("%w: dictionary %s has no words", ErrModel, path)
+	}
+	return words, nil
+}
+
+// Name is "pocketsphinx".
+func (e *Engine) Name() string { return "pocketsphinx" }
+
+// SampleRate is 16000: the en-us model is wideband.
+func (e *Engine) SampleRate() int { return 16000 }
+
+// Knows reports whether the dictionary has word.
+func (e *Engine) Knows(word string) bool {
+	_, ok := e.words[strings.ToLower(word)]
+	return ok
+}
+
+// Paths are the model files in use: acoustic model, dictionary, language model.
+func (e *Engine) Paths() (hmm, dict, lm string) { return e.hmm, e.dict, e.lm }
+
+// phones counts the phones of a phrase; unknown words are errors.
+func (e *Engine) phones(phrase string) (int, error) {
+	n := 0
+	for _, w := range strings.Fields(phrase) {
+		p, ok := e.words[w]
+		if !ok {
+			return 0, &WordError{Word: w, Phrase: phrase, Dict: e.dict}
+		}
+		n += p
+	}
+	return n, nil
+}
+
+// WordError is a banned word the dictionary lacks.
+type WordError struct {
+	Word, Phrase, Dict string
+}
+
+func (e *WordError) Error() string {
+	return fmt.Sprintf("pocketsphinx: banned word %q (in %q) is not in the dictionary %s", e.Word, e.Phrase, e.Dict)
+}
+
+func (e *WordError) Unwrap() error { return ErrUnknownWord }
+
+// baseArgs are the arguments every decoder gets.
+func (e *Engine) baseArgs() []string {
+	args := []string{
+		"-hmm", e.hmm,
+		"-dict", e.dict,
+		// Noise removal damages G.711 speech.
+		"-remove_noise", "no",
+		"-logfn", "/dev/null",
+	}
+	if e.cfg.LiveCMN {
+		args = append(args, "-cmn", "live")
+	}
+	return args
+}
+
+// keywordFile writes (once per phrase list) a keyword file with a
+// threshold per phrase scaled by its length in phones.
+func (e *Engine) keywordFile(phrases []string) (string, error) {
+	key := strings.Join(phrases, "\n")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f, ok := e.kwsFile[key]; ok {
+		return f, nil
+	}
+	var b strings.Builder
+	for _, p := range phrases {
+		n, err := e.phones(p)
+		if err != nil {
+			return "", err
+		}
+		exp := -float64(n) * e.cfg.KeywordThreshold
+		exp = math.Max(exp, -300)
+		fmt.Fprintf(&b, "%s /1e%s/\n", p, strconv.FormatFloat(exp, 'f', 0, 64))
+	}
+	if e.tmpDir == "" {
+		d, err := os.MkdirTemp("", "spitfilter-kws-")
+		if err != nil {
+			return "", err
+		}
+		e.tmpDir = d
+	}
+	f := filepath.Join(e.tmpDir, fmt.Sprintf("keywords-%d.txt", len(e.kwsFile)))
+	if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
+		return "", err
+	}
+	e.kwsFile[key] = f
+	return f, nil
+}
+
+// NewRecognizer starts the decoders a mode needs: keyword spotting for
+// ModeKeyword (the default), full recognition with the language model for
+// ModeFull, both for ModeBoth.
+func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error) {
+	mode := v.Mode
+	if mode == spotter.ModeAuto {
+		mode = spotter.ModeKeyword
+	}
+	r := &Recognizer{}
+	if mode == spotter.ModeKeyword || mode == spotter.ModeBoth {
+		if len(v.Phrases) == 0 {
+			return nil, fmt.Errorf("pocketsphinx: keyword mode needs at least one phrase")
+		}
+		kf, err := e.keywordFile(v.Phrases)
+		if err != nil {
+			return nil, err
+		}
+		args := append(e.baseArgs(), "-kws", kf)
+		args = append(args, e.cfg.Args...)
+		d, err := newDecoder(args)
+		if err != nil {
+			return nil, err
+		}
+		r.kws = d
+	}
+	if mode == spotter.ModeFull || mode == spotter.ModeBoth {
+		if e.lm == "" {
+			r.Close()
+			return nil, fmt.Errorf("%w: full recognition needs a language model in %s", ErrModel, e.cfg.Model)
+		}
+		args := append(e.baseArgs(), "-lm", e.lm, "-bestpath", "yes")
+		args = append(args, e.cfg.Args...)
+		d, err := newDecoder(args)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		r.full = d
+	}
+	if r.kws == nil && r.full == nil {
+		return nil, fmt.Errorf("pocketsphinx: unknown mode %q", v.Mode)
+	}
+	return r, nil
+}
+
+// Close removes the keyword files.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.tmpDir != "" {
+		os.RemoveAll(e.tmpDir)
+		e.tmpDir = ""
+		e.kwsFile = map[string]string{}
+	}
+	return nil
+}
+
+var _ spotter.Engine = (*Engine)(nil)
