@@ -57,13 +57,16 @@ func TestFuzzSeedsCommitted(t *testing.T) {
 }
 
 // FuzzReader reads arbitrary bytes as a capture: no panic, errors of the
-// documented kinds, offsets that grow and stay within the input, and a
-// sticky final error.
+// documented kinds, offsets that grow and stay within the input, a
+// sticky final error, and for pcap the packets and end pcapgo reads.
 func FuzzReader(f *testing.F) {
 	for _, data := range fuzzSeeds(f) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if isPcap(data) {
+			agreeWithPcapgo(t, data, bytes.NewReader(data))
+		}
 		r, err := NewReader(bytes.NewReader(data), "fuzz")
 		if err != nil {
 			if !errors.Is(err, ErrNotCapture) && !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrCorrupt) {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
@@ -34,9 +33,10 @@ type Reader struct {
 	name    string
 	format  string
 	in      *counter      // counts the bytes pulled into buf
-	buf     *bufio.Reader // what the pcapgo reader reads, unwrapped
-	pcap    *pcapgo.Reader
+	buf     *bufio.Reader // what the pcapgo readers read, unwrapped
+	pcap    *pcapRecords  // pcap: the records, read in place
 	ng      *pcapgo.NgReader
+	link    packet.LinkType // pcap: the file's link type
 	packets int
 	offset  int64 // pcap: the end of the last record returned
 	err     error // sticky: io.EOF or *Error
@@ -79,11 +79,16 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	switch binary.BigEndian.Uint32(magic) {
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
 		rd.format = "pcap"
-		// pcapgo wraps its input in a bufio.Reader, which returns rd.buf
-		// itself: the bytes it consumed are rd.in.n - rd.buf.Buffered().
-		if rd.pcap, err = pcapgo.NewReader(rd.buf); err != nil {
+		m := binary.BigEndian.Uint32(magic)
+		// pcapgo checks the header; it wraps its input in a bufio.Reader,
+		// which returns rd.buf itself, so it takes exactly the 24 bytes.
+		h, err := pcapgo.NewReader(rd.buf)
+		if err != nil {
 			return nil, rd.headerError(err)
 		}
+		pending, _ := rd.buf.Peek(rd.buf.Buffered())
+		rd.pcap = newPcapRecords(rd.in, pending, m, h.Snaplen())
+		rd.link = packet.LinkType(h.LinkType())
 		rd.offset = 24
 	case 0x0a0d0d0a:
 		rd.format = "pcapng"
@@ -131,37 +136,44 @@ func (r *Reader) Next() (data []byte, info Info, err error) {
 	if r.err != nil {
 		return nil, Info{}, r.err
 	}
-	start := r.Offset()
-	var ci gopacket.CaptureInfo
 	if r.pcap != nil {
-		data, ci, err = r.pcap.ZeroCopyReadPacketData()
-	} else {
-		data, ci, err = r.ng.ZeroCopyReadPacketData()
+		if data, err = r.pcap.next(&info); err != nil {
+			return nil, Info{}, r.fail(err, r.offset)
+		}
+		info.LinkType = r.link
+		r.offset += 16 + int64(len(data))
+		r.packets++
+		return data, info, nil
 	}
+	start := r.consumed()
+	data, ci, err := r.ng.ZeroCopyReadPacketData()
 	if err != nil {
-		// pcapng reports io.EOF only between blocks; pcap also when a
-		// record header is followed by nothing.
-		if err == io.EOF && (r.ng != nil || r.consumed() == start) {
-			r.err = io.EOF
-			return nil, Info{}, io.EOF
-		}
-		re := &recordError{kind: ErrCorrupt, what: "corrupt record", cause: err}
-		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			re.kind, re.what, re.cause = ErrTruncated, "truncated record", io.ErrUnexpectedEOF
-		}
-		r.err = &Error{File: r.name, Offset: start, Packets: r.packets, Err: re}
-		return nil, Info{}, r.err
+		// pcapng reports io.EOF only between blocks.
+		return nil, Info{}, r.fail(err, start)
 	}
 	info = Info{Timestamp: ci.Timestamp, CaptureLength: ci.CaptureLength, Length: ci.Length, Interface: ci.InterfaceIndex}
-	if r.pcap != nil {
-		info.LinkType = packet.LinkType(r.pcap.LinkType())
-		r.offset = start + 16 + int64(ci.CaptureLength)
-	} else if len(ci.AncillaryData) > 0 {
+	if len(ci.AncillaryData) > 0 {
 		lt, _ := ci.AncillaryData[0].(layers.LinkType)
 		info.LinkType = packet.LinkType(lt)
 	}
 	r.packets++
 	return data, info, nil
+}
+
+// fail makes err, met reading the record at offset start, the sticky
+// error: io.EOF at a clean end, else an *Error.
+func (r *Reader) fail(err error, start int64) error {
+	if err == io.EOF {
+		// Both readers report io.EOF only between records.
+		r.err = io.EOF
+		return r.err
+	}
+	re := &recordError{kind: ErrCorrupt, what: "corrupt record", cause: err}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		re.kind, re.what, re.cause = ErrTruncated, "truncated record", io.ErrUnexpectedEOF
+	}
+	r.err = &Error{File: r.name, Offset: start, Packets: r.packets, Err: re}
+	return r.err
 }
 
 // Packets returns the number of packets returned so far.
