@@ -12,6 +12,7 @@ require (
 )
 
 require (
+	github.com/alphacep/vosk-api/go v0.3.45 // indirect
 	github.com/go-audio/riff v1.0.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
 	golang.org/x/net v0.55.0 // indirect
