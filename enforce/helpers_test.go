@@ -187,3 +187,5 @@ func rfc1071OK(b []byte) (ok, zero bool) {
 	}
 	return s == 0xffff, b[off+6] == 0 && b[off+7] == 0
 }
+
+func netip4(a netip.AddrPort, port uint16) netip.AddrPort { return netip.AddrPortFrom(a.Addr(), port) }

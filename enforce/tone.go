@@ -11,7 +11,7 @@ import (
 const ToneLevel = -10.0
 
 // toneTable returns one cycle of a 1 kHz sine at level dBm0, sampled at
-// 8 kHz (8 samples) and encoded in c. The samples sit at phases π/8 + kπ/4,
+// 8 kHz (8 samples) and encoded in c. The samples sit at phases 9π/8 + kπ/4,
 // those of the G.711 digital milliwatt (ITU-T G.711 tables 5 and 6), which a
 // table at 0 dBm0 reproduces byte for byte.
 func toneTable(c decode.Codec, level float64) [8]byte {
@@ -25,7 +25,7 @@ func toneTable(c decode.Codec, level float64) [8]byte {
 	amp := full * math.Pow(10, (level-over)/20)
 	var pcm [8]int16
 	for i := range pcm {
-		pcm[i] = int16(math.Round(amp * math.Sin(math.Pi/8+float64(i)*math.Pi/4)))
+		pcm[i] = int16(math.Round(amp * math.Sin(9*math.Pi/8+float64(i)*math.Pi/4)))
 	}
 	var t [8]byte
 	c.Encode(t[:], pcm[:])
