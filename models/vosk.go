@@ -65,20 +65,25 @@ func ValidateVosk(dir string) (*Model, error) {
 	if !exists(dir, voskV2.am) && exists(dir, voskV1.am) && exists(dir, voskV1.mfcc) {
 		l = voskV1
 	}
-	required := []string{l.am, l.modelConf, l.mfcc}
-	if exists(dir, l.hclg) {
-		required = append(required, l.words)
-	} else if exists(dir, l.hclr) || exists(dir, l.gr) {
-		required = append(required, l.hclr, l.gr, l.disambig)
-	} else {
-		return nil, &MissingFileError{Engine: Vosk, Dir: dir, Problem: "missing",
-			File: fmt.Sprintf("a decoding graph (%s, or %s and %s)", l.hclg, l.hclr, l.gr)}
-	}
-	required = append(required, l.wordBoundary)
-	for _, rel := range required {
+	for _, rel := range []string{l.am, l.modelConf, l.mfcc} {
 		if rel == "" {
 			continue // V1 has no model.conf
 		}
+		if err := require(Vosk, dir, rel); err != nil {
+			return nil, err
+		}
+	}
+	var graph []string
+	switch {
+	case exists(dir, l.hclg):
+		graph = []string{l.words}
+	case exists(dir, l.hclr) || exists(dir, l.gr):
+		graph = []string{l.hclr, l.gr, l.disambig}
+	default:
+		return nil, &MissingFileError{Engine: Vosk, Dir: dir, Problem: "missing",
+			File: fmt.Sprintf("a decoding graph (%s, or %s and %s)", l.hclg, l.hclr, l.gr)}
+	}
+	for _, rel := range append(graph, l.wordBoundary) {
 		if err := require(Vosk, dir, rel); err != nil {
 			return nil, err
 		}
