@@ -14,6 +14,7 @@ import (
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/rtpflow/capture"
 	"github.com/spitfilter/spitfilter/rtpflow/packet"
+	"github.com/spitfilter/spitfilter/spotter"
 )
 
 // fileResult is what one capture yielded.
@@ -38,6 +39,11 @@ type streamResult struct {
 	wavPath  string
 	audio    time.Duration // decoded audio, gaps filled
 	audioErr error
+
+	detections []detection
+	speech     spotter.ListenerStats
+	speechErr  error
+	transcript []spotter.Word
 }
 
 // analyzeFile runs the pipeline on one capture: capture records -> IP/UDP
@@ -140,6 +146,11 @@ type streamAudio struct {
 	wav     *decode.WAVWriter
 	skip    int   // resampler delay still to drop from the output
 	samples int64 // at 8 kHz
+
+	listener *spotter.Listener
+	firstTS  uint64 // RTP timestamp of the stream's first audio sample
+	started  bool
+	found    []spotter.Detection
 }
 
 func (a *audioSink) state(s *rtpflow.Stream) *streamAudio {
@@ -159,9 +170,13 @@ func (a *audioSink) Frame(s *rtpflow.Stream, f *rtpflow.Frame) {
 		return
 	}
 	st.codec = codec
+	if !st.started {
+		st.started, st.firstTS = true, f.Timestamp-uint64(f.GapSamples)
+	}
 	a.pcm = decode.AppendSilence(a.pcm[:0], f.GapSamples)
 	a.pcm = codec.AppendDecode(a.pcm, f.Payload)
 	st.samples += int64(len(a.pcm))
+	a.listen(st, a.pcm)
 	if a.o.wavDir == "" || st.res.audioErr != nil {
 		return
 	}
@@ -211,9 +226,58 @@ func (a *audioSink) openWAV(s *rtpflow.Stream, st *streamAudio) error {
 	return nil
 }
 
+// listen feeds the stream's audio to its listener, made at its first
+// audio.
+func (a *audioSink) listen(st *streamAudio, pcm []int16) {
+	sp := a.o.speech
+	if sp == nil || st.res.speechErr != nil {
+		return
+	}
+	if st.listener == nil {
+		l, err := spotter.NewListener(sp.engine, sp.matcher, sp.cfg)
+		if err != nil {
+			st.res.speechErr = err
+			return
+		}
+		st.listener = l
+	}
+	var err error
+	st.found, err = st.listener.Write(st.found[:0], pcm)
+	a.keep(st)
+	if err != nil {
+		st.res.speechErr = err
+	}
+}
+
+// keep turns the listener's detections into the report's.
+func (a *audioSink) keep(st *streamAudio) {
+	for _, d := range st.found {
+		st.res.detections = append(st.res.detections, detection{
+			Rule: d.Rule, Kind: string(d.Kind), Text: d.Text,
+			Start: round(d.Start.Seconds(), 2), End: round(d.End.Seconds(), 2),
+			Confidence: round(d.Confidence, 3), Action: d.Action, Partial: d.Partial,
+			RTPStart: uint32(st.firstTS + uint64(d.Start*8000/time.Second)),
+			RTPEnd:   uint32(st.firstTS + uint64(d.End*8000/time.Second)),
+		})
+	}
+	st.found = st.found[:0]
+}
+
 // End finishes a stream: its WAV file is closed and its result kept.
 func (a *audioSink) End(s *rtpflow.Stream, why rtpflow.EndReason) {
 	st := a.state(s)
+	if st.listener != nil {
+		var err error
+		st.found, err = st.listener.Flush(st.found[:0])
+		a.keep(st)
+		if err != nil && st.res.speechErr == nil {
+			st.res.speechErr = err
+		}
+		st.res.speech = st.listener.Stats()
+		st.res.transcript = st.listener.Transcript()
+		st.listener.Close()
+		st.listener = nil
+	}
 	if st.wav != nil {
 		if st.up != nil { // drain the resampler's delay line
 			a.up = st.up.AppendProcess(a.up[:0], make([]int16, (st.up.Delay()+1)/2))

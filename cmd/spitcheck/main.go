@@ -38,12 +38,27 @@ type options struct {
 	wavDir       string
 	wavRate      int
 	ports        rtpflow.Ports
+	portsSet     bool
 	noHeuristic  bool
 	noReassembly bool
 	reorder      int
 	progress     string
 	files        []string
+
+	configPath string
+	words      stringList
+	engine     string
+	mode       string
+	model      string
+	transcript bool
+	speech     *speechSetup // nil: no rules, nothing listened for
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -71,13 +86,30 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.noReassembly, "no-reassembly", false, "count and skip IP fragments instead of reassembling them")
 	fs.IntVar(&o.reorder, "reorder-window", 0, "packets a stream holds back waiting for reordered ones (default 8)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (terminal and large input), always, never")
+	fs.StringVar(&o.configPath, "config", "", "the config `FILE` (YAML): banned words, phrases, patterns, engine, model")
+	fs.Var(&o.words, "word", "ban `W`, a word or phrase (repeatable), with the config's action")
+	fs.StringVar(&o.engine, "engine", "", "speech engine: auto (Vosk when a Vosk model is found, else PocketSphinx), vosk, pocketsphinx")
+	fs.StringVar(&o.mode, "mode", "", "how the recognizer listens: auto, keyword, full, both")
+	fs.StringVar(&o.model, "model", "", "model `DIR` (default: the config's, $SPITFILTER_MODEL_DIR, standard paths)")
+	fs.BoolVar(&o.transcript, "transcript", false, "include what was recognised in the report (off by default: privacy)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	switch o.engine {
+	case "", "auto", "vosk", "pocketsphinx":
+	default:
+		return nil, fmt.Errorf("--engine must be auto, vosk or pocketsphinx, got %q", o.engine)
+	}
+	switch o.mode {
+	case "", "auto", "keyword", "full", "both":
+	default:
+		return nil, fmt.Errorf("--mode must be auto, keyword, full or both, got %q", o.mode)
 	}
 	var err error
 	if o.ports, err = rtpflow.ParsePorts(ports); err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
 	}
+	o.portsSet = ports != ""
 	if o.noHeuristic && len(o.ports) == 0 {
 		return nil, errors.New("--no-heuristic needs --rtp-ports: otherwise no UDP is taken as RTP")
 	}
@@ -98,6 +130,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "models" {
+		return modelsCommand(args[1:], stdout, stderr, os.Getenv)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -106,6 +141,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "spitcheck: %v\n", err)
 		return exitError
 	}
+	cfg, err := loadConfig(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "spitcheck: %v\n", err)
+		return exitError
+	}
+	if o.configPath != "" && !o.portsSet {
+		o.ports = cfg.RTPPorts
+	}
+	if o.speech, err = setupSpeech(o, cfg, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "spitcheck: %v\n", err)
+		return exitError
+	}
+	defer o.speech.close()
 	if o.wavDir != "" {
 		if err := os.MkdirAll(o.wavDir, 0o755); err != nil {
 			fmt.Fprintf(stderr, "spitcheck: --wav-dir: %v\n", err)
@@ -113,6 +161,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	rep := &report{Files: []string{}, Streams: []streamReport{}}
+	if o.speech != nil {
+		rep.Engine = o.speech.describe()
+	}
 	code := exitClean
 	for _, name := range o.files {
 		if ctx.Err() != nil {

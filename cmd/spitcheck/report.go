@@ -15,6 +15,7 @@ import (
 // report is spitcheck's output. The JSON field names of the DESIGN contract
 // are stable; more fields may be added.
 type report struct {
+	Engine   string          `json:"engine,omitempty"`
 	Files    []string        `json:"files"`
 	Streams  []streamReport  `json:"streams"`
 	Captures []captureReport `json:"captures"`
@@ -44,33 +45,34 @@ type captureReport struct {
 }
 
 type streamReport struct {
-	File         string      `json:"file"`
-	SSRC         string      `json:"ssrc"`
-	Src          string      `json:"src"`
-	Dst          string      `json:"dst"`
-	Codec        string      `json:"codec"`
-	PayloadType  uint8       `json:"payload_type"`
-	Packets      uint64      `json:"packets"`
-	Expected     uint64      `json:"expected"`
-	Lost         int64       `json:"lost"`
-	LostPercent  float64     `json:"lost_percent"`
-	Duplicates   uint64      `json:"duplicates"`
-	OutOfOrder   uint64      `json:"out_of_order"`
-	Late         uint64      `json:"late"`
-	SeqWraps     uint64      `json:"seq_wraps"`
-	MaxJitter    float64     `json:"max_jitter_ms"`
-	MeanJitter   float64     `json:"mean_jitter_ms"`
-	PTChanges    uint64      `json:"payload_type_changes"`
-	Events       uint64      `json:"telephone_events"`
-	ComfortNoise uint64      `json:"comfort_noise"`
-	Start        time.Time   `json:"start"`
-	Duration     float64     `json:"duration_s"`
-	Audio        float64     `json:"audio_s"`
-	RTCP         *rtcpReport `json:"rtcp,omitempty"`
-	Ended        string      `json:"ended"`
-	WAV          string      `json:"wav,omitempty"`
-	Detections   []detection `json:"detections"`
-	Verdict      string      `json:"verdict"`
+	File         string        `json:"file"`
+	SSRC         string        `json:"ssrc"`
+	Src          string        `json:"src"`
+	Dst          string        `json:"dst"`
+	Codec        string        `json:"codec"`
+	PayloadType  uint8         `json:"payload_type"`
+	Packets      uint64        `json:"packets"`
+	Expected     uint64        `json:"expected"`
+	Lost         int64         `json:"lost"`
+	LostPercent  float64       `json:"lost_percent"`
+	Duplicates   uint64        `json:"duplicates"`
+	OutOfOrder   uint64        `json:"out_of_order"`
+	Late         uint64        `json:"late"`
+	SeqWraps     uint64        `json:"seq_wraps"`
+	MaxJitter    float64       `json:"max_jitter_ms"`
+	MeanJitter   float64       `json:"mean_jitter_ms"`
+	PTChanges    uint64        `json:"payload_type_changes"`
+	Events       uint64        `json:"telephone_events"`
+	ComfortNoise uint64        `json:"comfort_noise"`
+	Start        time.Time     `json:"start"`
+	Duration     float64       `json:"duration_s"`
+	Audio        float64       `json:"audio_s"`
+	RTCP         *rtcpReport   `json:"rtcp,omitempty"`
+	Ended        string        `json:"ended"`
+	WAV          string        `json:"wav,omitempty"`
+	Speech       *speechReport `json:"speech,omitempty"`
+	Detections   []detection   `json:"detections"`
+	Verdict      string        `json:"verdict"`
 }
 
 type rtcpReport struct {
@@ -90,6 +92,18 @@ type detection struct {
 	End        float64 `json:"end_s"`
 	Confidence float64 `json:"confidence"`
 	Action     string  `json:"action"`
+	RTPStart   uint32  `json:"rtp_start"`
+	RTPEnd     uint32  `json:"rtp_end"`
+	Partial    bool    `json:"partial,omitempty"`
+}
+
+// speechReport is what the recognizer did with a stream.
+type speechReport struct {
+	Speech     float64 `json:"speech_s"`
+	Utterances int     `json:"utterances"`
+	Words      int     `json:"words"`
+	Error      string  `json:"error,omitempty"`
+	Transcript string  `json:"transcript,omitempty"`
 }
 
 func round(v float64, digits int) float64 {
@@ -137,6 +151,21 @@ func (s *streamResult) report() streamReport {
 		Start: st.First.UTC(), Duration: round(st.Duration().Seconds(), 3), Audio: round(s.audio.Seconds(), 3),
 		Ended: s.end.String(), WAV: s.wavPath, Detections: []detection{}, Verdict: "accept",
 	}
+	if s.detections != nil {
+		sr.Detections = s.detections
+		sr.Verdict = verdictOf(s.detections)
+	}
+	if s.speech.Audio > 0 || s.speechErr != nil {
+		sr.Speech = &speechReport{Speech: round(s.speech.Speech.Seconds(), 2), Utterances: s.speech.Utterances, Words: s.speech.Words}
+		if s.speechErr != nil {
+			sr.Speech.Error = s.speechErr.Error()
+		}
+		var words []string
+		for _, w := range s.transcript {
+			words = append(words, strings.Fields(w.Text)...)
+		}
+		sr.Speech.Transcript = strings.Join(words, " ")
+	}
 	if st.Expected > 0 {
 		sr.LostPercent = round(100*float64(st.Lost)/float64(st.Expected), 2)
 	}
@@ -170,6 +199,9 @@ func (r *report) writeJSON(w io.Writer) error {
 
 func (r *report) writeText(w io.Writer) error {
 	var b strings.Builder
+	if r.Engine != "" {
+		fmt.Fprintf(&b, "speech: %s\n", r.Engine)
+	}
 	for _, c := range r.Captures {
 		fmt.Fprintf(&b, "%s: %s, %d packets, %d UDP, %d RTP, %d RTCP, %d streams", c.File, c.Format, c.Packets, c.UDP, c.RTP, c.RTCP, c.Streams)
 		if c.Fragments > 0 {
@@ -235,7 +267,13 @@ func (r *report) writeText(w io.Writer) error {
 			notes = append(notes, "audio in "+s.WAV)
 		}
 		for _, d := range s.Detections {
-			notes = append(notes, fmt.Sprintf("%s %q at %.2f-%.2f s (%.2f) -> %s", d.Kind, d.Rule, d.Start, d.End, d.Confidence, d.Action))
+			notes = append(notes, fmt.Sprintf("%s %q at %.2f-%.2f s (confidence %.2f) -> %s", d.Kind, d.Rule, d.Start, d.End, d.Confidence, d.Action))
+		}
+		if s.Speech != nil && s.Speech.Error != "" {
+			notes = append(notes, "speech recognition failed: "+s.Speech.Error)
+		}
+		if s.Speech != nil && s.Speech.Transcript != "" {
+			notes = append(notes, fmt.Sprintf("heard %q", s.Speech.Transcript))
 		}
 		if len(notes) > 0 {
 			fmt.Fprintf(&tail, "%s: %s\n", s.SSRC, strings.Join(notes, "; "))

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
+	"github.com/spitfilter/spitfilter/cmd/internal/speech"
+	"github.com/spitfilter/spitfilter/models"
+	"github.com/spitfilter/spitfilter/spotter"
+)
+
+// speechSetup is what every stream's listener is made from: one engine,
+// loaded once, and one matcher.
+type speechSetup struct {
+	engine  *speech.Opened
+	matcher *spotter.Matcher
+	cfg     spotter.ListenerConfig
+	mode    spotter.Mode
+	rules   int
+}
+
+// loadConfig reads --config (or starts from the defaults) and adds --word.
+func loadConfig(o *options) (*config.Config, error) {
+	cfg := config.Default()
+	if o.configPath != "" {
+		c, err := config.Load(o.configPath)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	if len(o.words) > 0 {
+		if err := cfg.AddWords(o.words...); err != nil {
+			return nil, fmt.Errorf("--word: %w", err)
+		}
+	}
+	if o.engine != "" {
+		cfg.Engine = config.Engine(o.engine)
+	}
+	if o.mode != "" {
+		cfg.Mode = config.Mode(o.mode)
+	}
+	if o.model != "" {
+		cfg.Model = o.model
+	}
+	return cfg, nil
+}
+
+// setupSpeech opens the engine and builds the matcher; nil when no rule is
+// configured (then nothing is listened for).
+func setupSpeech(o *options, cfg *config.Config, env func(string) string) (*speechSetup, error) {
+	var rules []spotter.Rule
+	for _, r := range cfg.Rules() {
+		rules = append(rules, spotter.Rule{
+			Name: r.Name, Phrase: phraseOf(r), Pattern: r.Pattern,
+			Action: r.Action.String(), MinConfidence: r.MinConfidence,
+		})
+	}
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	m, err := spotter.NewMatcher(rules)
+	if err != nil {
+		return nil, err
+	}
+	mo := models.Options{Config: cfg.Model, ConfigFile: o.configPath, EnvDir: env("SPITFILTER_MODEL_DIR"),
+		XDGCacheHome: env("XDG_CACHE_HOME"), Home: env("HOME")}
+	if o.model != "" {
+		mo.Flag, mo.Config = o.model, ""
+	}
+	eng, err := speech.Open(speech.Settings{Engine: string(cfg.Engine), Models: mo})
+	if err != nil {
+		return nil, err
+	}
+	if err := speech.CheckVocabulary(eng, m.Phrases()); err != nil {
+		eng.Close()
+		return nil, err
+	}
+	mode := spotter.Mode(cfg.Mode)
+	if mode == "auto" {
+		mode = spotter.ModeAuto
+	}
+	return &speechSetup{
+		engine: eng, matcher: m, mode: mode, rules: len(rules),
+		cfg: spotter.ListenerConfig{Mode: mode, Transcript: o.transcript},
+	}, nil
+}
+
+func phraseOf(r config.Rule) string {
+	if r.Kind == config.KindPattern {
+		return ""
+	}
+	return r.Text
+}
+
+// describe is the engine line of the report.
+func (s *speechSetup) describe() string {
+	mode := string(s.mode)
+	if mode == "" {
+		mode = "auto"
+	}
+	return fmt.Sprintf("%s, mode %s, %d rules (%s)", s.engine.Name(), mode, s.rules, s.engine.Why)
+}
+
+func (s *speechSetup) close() {
+	if s != nil {
+		s.engine.Close()
+	}
+}
+
+// severity orders actions for a stream's verdict: the most severe action
+// of its detections wins.
+func severity(action string) int {
+	return strings.Index("log mark bleep mute drop", action)
+}
+
+func verdictOf(ds []detection) string {
+	v, best := "accept", -1
+	for _, d := range ds {
+		if s := severity(d.Action); s > best {
+			v, best = d.Action, s
+		}
+	}
+	return v
+}
