@@ -189,3 +189,6 @@ func rfc1071OK(b []byte) (ok, zero bool) {
 }
 
 func netip4(a netip.AddrPort, port uint16) netip.AddrPort { return netip.AddrPortFrom(a.Addr(), port) }
+
+// int64ms is i milliseconds.
+func int64ms(i int) time.Duration { return time.Duration(i) * time.Millisecond }
