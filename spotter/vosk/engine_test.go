@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	vosk "github.com/alphacep/vosk-api/go"
 
@@ -25,6 +27,25 @@ import (
 func TestLinksLibvosk(t *testing.T) {
 	vosk.SetLogLevel(-1)
 	vosk.SetLogLevel(0)
+}
+
+// TestBindingLayout guards isNil: the binding's model and recognizer types
+// must each be a struct of one C pointer, the value libvosk returned, as in
+// v0.3.45. A binding upgrade that changes this fails here, not in a crash.
+func TestBindingLayout(t *testing.T) {
+	for _, v := range []any{vosk.VoskModel{}, vosk.VoskRecognizer{}} {
+		typ := reflect.TypeOf(v)
+		if typ.NumField() != 1 || typ.Field(0).Type.Kind() != reflect.Pointer || typ.Size() != unsafe.Sizeof(uintptr(0)) {
+			t.Errorf("%v is no longer a struct of one pointer; isNil must change", typ)
+		}
+	}
+	if !isNil(unsafe.Pointer(&vosk.VoskModel{})) || !isNil(unsafe.Pointer(&vosk.VoskRecognizer{})) {
+		t.Error("isNil = false for a binding value holding NULL")
+	}
+	p := new(byte)
+	if isNil(unsafe.Pointer(&p)) {
+		t.Error("isNil = true for a non-nil pointer")
+	}
 }
 
 // libvoskPath finds the libvosk.so the dynamic linker will load.
