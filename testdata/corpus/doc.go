@@ -16,7 +16,7 @@
 // ID, so the same inputs always give the same files. Files are cached in the
 // caller's directory and reused while the hash of their inputs matches.
 //
-// [Score] compares detections from any recognizer with the items' truth:
+// [Evaluate] compares detections from any recognizer with the items' truth:
 // phrase recall, false alarms per hour and detection latency. The command
 // testdata/corpus/cmd/accuracy runs PocketSphinx's own
 // pocketsphinx_continuous and spitcheck over the corpus and prints them.
