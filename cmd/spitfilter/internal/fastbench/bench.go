@@ -1,0 +1,179 @@
+package fastbench
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Config says what to measure. The zero value of each field means its default.
+type Config struct {
+	// Judges are measured one after the other, in this order. At least one.
+	Judges []Judge
+	// Reference names the judge the p99 ratios are taken against; default
+	// the judge named "c" if there is one, else the first.
+	Reference string
+	// Rates are the packet rates (packets/s) of the latency runs; default 10000 and 40000.
+	Rates []int
+	// Duration is the length of each latency run; default 2s.
+	Duration time.Duration
+	// SearchDuration is the length of each run of the lossless-rate
+	// search; default 2s. Negative: no search.
+	SearchDuration time.Duration
+	// SearchMax caps the lossless-rate search (packets/s); default 400000.
+	SearchMax int
+	// SearchPrecision ends the bisection when the lossy rate is within this
+	// fraction above the lossless one; default 0.05.
+	SearchPrecision float64
+	// Spin is how long before each packet's due time the sender stops
+	// sleeping and busy-waits; default 0: it sleeps (clock_nanosleep) to the
+	// due time and sends what is due, leaving the CPU to the judge. A
+	// negative Spin means 0. A busy-wait makes the pacing exact but takes a
+	// whole core at 40k packets/s, a core a 2-core machine lacks.
+	Spin time.Duration
+	// Queue is the NFQUEUE number; default 0 (the lab's namespace is private).
+	Queue uint16
+	// Port is the judged UDP port, Port+1 the baseline's; default 30000.
+	Port int
+	// BindTimeout is how long a judge may take to bind the queue; default 10s.
+	BindTimeout time.Duration
+	// Logger gets progress; default: discard.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() error {
+	if len(c.Judges) == 0 {
+		return fmt.Errorf("%w: no judges", ErrConfig)
+	}
+	seen := map[string]bool{}
+	for i, j := range c.Judges {
+		if j.Name == "" || len(j.Argv) == 0 {
+			return fmt.Errorf("%w: judge %d has no name or no command", ErrConfig, i+1)
+		}
+		if seen[j.Name] {
+			return fmt.Errorf("%w: judge name %q given twice", ErrConfig, j.Name)
+		}
+		seen[j.Name] = true
+	}
+	if c.Reference == "" {
+		c.Reference = c.Judges[0].Name
+		if seen["c"] {
+			c.Reference = "c"
+		}
+	} else if !seen[c.Reference] {
+		return fmt.Errorf("%w: reference judge %q is not among the judges", ErrConfig, c.Reference)
+	}
+	if len(c.Rates) == 0 {
+		c.Rates = []int{10000, 40000}
+	}
+	for _, r := range c.Rates {
+		if r < 10 || r > 10_000_000 {
+			return fmt.Errorf("%w: rate %d packets/s: want 10 to 10000000", ErrConfig, r)
+		}
+	}
+	if c.Duration == 0 {
+		c.Duration = 2 * time.Second
+	}
+	if c.Duration < 10*time.Millisecond {
+		return fmt.Errorf("%w: duration %v: want at least 10ms", ErrConfig, c.Duration)
+	}
+	if c.SearchDuration == 0 {
+		c.SearchDuration = 2 * time.Second
+	}
+	if c.SearchMax == 0 {
+		c.SearchMax = 400_000
+	}
+	if c.SearchPrecision == 0 {
+		c.SearchPrecision = 0.05
+	}
+	if c.SearchPrecision < 0.001 || c.SearchPrecision > 1 {
+		return fmt.Errorf("%w: search precision %v: want 0.001 to 1", ErrConfig, c.SearchPrecision)
+	}
+	if c.Port == 0 {
+		c.Port = 30000
+	}
+	if c.Port < 1 || c.Port > 65534 {
+		return fmt.Errorf("%w: port %d: want 1 to 65534 (port+1 is the baseline)", ErrConfig, c.Port)
+	}
+	if c.Spin < 0 {
+		c.Spin = 0
+	}
+	if c.BindTimeout == 0 {
+		c.BindTimeout = 10 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Run is one paced run through the queue (or, for a baseline, past it).
+type Run struct {
+	Port       int
+	Baseline   bool    // sent to the port with no queue rule
+	Rate       int     // packets/s asked for
+	Achieved   float64 // packets/s the sender reached
+	Sent       int
+	Received   int
+	Duplicates int
+	Clockfault int // packets whose receive time was not after their send time
+	Latency    Latency
+	Kernel     Counters
+}
+
+// Lost is the number of packets sent that never arrived.
+func (r Run) Lost() int { return r.Sent - r.Received }
+
+// Lossless reports whether every packet arrived, through the judge, with
+// no drop counted anywhere.
+func (r Run) Lossless() bool {
+	k := r.Kernel
+	return r.Sent > 0 && r.Lost() == 0 && k.QueueDropped == 0 && k.UserDropped == 0 && k.SocketDrops == 0 && k.Bypassed == 0
+}
+
+// RigLimited reports whether the sender fell more than 3% short of the
+// rate: such a run says more about the rig than about the judge.
+func (r Run) RigLimited() bool { return r.Achieved < 0.97*float64(r.Rate) }
+
+// Counters are the kernel's counts over one run, as differences.
+type Counters struct {
+	QueueDropped uint64 // nfnetlink_queue "queue dropped": queue full, not fail-open
+	UserDropped  uint64 // nfnetlink_queue "user dropped": judge socket full, not fail-open
+	SocketDrops  uint64 // /proc/net/netlink Drops of the judge's socket
+	Judged       uint64 // packets handed to the judge: id sequence − socket drops
+	Bypassed     uint64 // packets that went past the judge (fail-open, or no judge): sent − judged
+	RigDrops     uint64 // UDP RcvbufErrors (receiver) + SndbufErrors (sender)
+}
+
+// Search is the result of the lossless-rate search.
+type Search struct {
+	PPS        int   // highest rate found lossless (packets/s); 0: none, or no search
+	RigLimited bool  // the sender could not go faster: PPS is a lower bound
+	Capped     bool  // PPS reached SearchMax: a lower bound
+	Runs       []Run // every run of the search, in order
+}
+
+// Point is one rate of a judge: its run and the baseline run made next to it.
+type Point struct {
+	Judge, Baseline Run
+}
+
+// Added is the latency the judge added over the baseline, percentile by percentile.
+func (p Point) Added() Latency { return p.Judge.Latency.Sub(p.Baseline.Latency) }
+
+// JudgeResult is everything measured for one judge.
+type JudgeResult struct {
+	Name     string
+	Argv     []string
+	Points   []Point // one per Config.Rates, in order
+	Lossless Search
+	Output   string // the tail of the judge's stdout and stderr
+}
+
+// Report is the result of Bench.
+type Report struct {
+	Config   Config // with defaults filled in
+	Baseline Search // the rig's own lossless rate, with no queue
+	Judges   []JudgeResult
+	Kernel   string // uname -r
+}

@@ -1,0 +1,310 @@
+//go:build linux
+
+package fastbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Bench builds the lab, measures the baseline and every judge in it, and
+// removes the lab again, also when ctx is cancelled or a judge fails.
+// It needs root.
+func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("%w: need root for network namespaces, iptables and NFQUEUE", ErrSetup)
+	}
+	log := cfg.Logger
+	l, err := newLab(ctx, log, cfg.Port, cfg.Queue)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, l.Close()) }()
+
+	b := &bench{cfg: cfg, lab: l, clk: newClock()}
+	rep := &Report{Config: cfg, Kernel: kernelRelease()}
+	if cfg.SearchDuration > 0 {
+		log.Info("searching the rig's own lossless rate", "port", cfg.Port+1)
+		if rep.Baseline, err = b.search(ctx, true); err != nil {
+			return nil, err
+		}
+	}
+	for _, j := range cfg.Judges {
+		res, err := b.judge(ctx, j)
+		if err != nil {
+			return nil, err
+		}
+		rep.Judges = append(rep.Judges, res)
+	}
+	return rep, nil
+}
+
+type bench struct {
+	cfg Config
+	lab *lab
+	clk clock
+	run uint32 // id of the last run
+	jp  *judgeProc
+}
+
+// judge measures one judge: latency points at each rate, each beside a
+// baseline, then the lossless search.
+func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
+	log := b.cfg.Logger.With("judge", j.Name)
+	res := JudgeResult{Name: j.Name, Argv: j.Argv}
+	log.Info("starting judge", "argv", strings.Join(j.Argv, " "))
+	p, err := startJudge(j, b.lab.nsB, b.cfg.Queue)
+	if err != nil {
+		return res, err
+	}
+	b.jp = p
+	defer func() {
+		p.stop(3 * time.Second)
+		b.jp = nil
+		res.Output = p.out.String()
+		err = errors.Join(err, waitUnbound(b.lab.nsB, b.cfg.Queue, 3*time.Second))
+	}()
+	if _, err := p.waitBound(ctx, b.lab.nsB, b.cfg.Queue, b.cfg.BindTimeout); err != nil {
+		return res, err
+	}
+	// warm up: 1000 packets at 1000/s, not counted
+	if _, err := b.measure(ctx, false, 1000, time.Second); err != nil {
+		return res, err
+	}
+	for _, rate := range b.cfg.Rates {
+		base, err := b.measure(ctx, true, rate, b.cfg.Duration)
+		if err != nil {
+			return res, err
+		}
+		jr, err := b.measure(ctx, false, rate, b.cfg.Duration)
+		if err != nil {
+			return res, err
+		}
+		pt := Point{Judge: jr, Baseline: base}
+		a := pt.Added()
+		log.Info("latency", "rate", rate, "lost", jr.Lost(), "bypassed", jr.Kernel.Bypassed,
+			"added_p50", a.P50, "added_p99", a.P99, "added_p99.9", a.P999, "baseline_p99", base.Latency.P99)
+		res.Points = append(res.Points, pt)
+	}
+	if b.cfg.SearchDuration > 0 {
+		log.Info("searching the lossless rate")
+		if res.Lossless, err = b.search(ctx, false); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// search ramps the rate up by doubling from 10000 packets/s until a run
+// loses a packet (or the sender cannot keep up, or SearchMax), then bisects.
+func (b *bench) search(ctx context.Context, baseline bool) (Search, error) {
+	var s Search
+	try := func(rate int) (ok bool, err error) {
+		r, err := b.measure(ctx, baseline, rate, b.cfg.SearchDuration)
+		if err != nil {
+			return false, err
+		}
+		s.Runs = append(s.Runs, r)
+		b.cfg.Logger.Debug("search", "baseline", baseline, "rate", rate, "achieved", int(r.Achieved),
+			"lost", r.Lost(), "bypassed", r.Kernel.Bypassed, "lossless", r.Lossless())
+		if r.Lossless() && r.RigLimited() {
+			s.RigLimited = true
+		}
+		return r.Lossless() && !r.RigLimited(), nil
+	}
+	lo, hi := 0, 0
+	for rate := min(10000, b.cfg.SearchMax); hi == 0; rate = min(rate*2, b.cfg.SearchMax) {
+		ok, err := try(rate)
+		if err != nil {
+			return s, err
+		}
+		if !ok {
+			hi = rate
+			break
+		}
+		lo = rate
+		if rate >= b.cfg.SearchMax {
+			s.PPS, s.Capped = lo, true
+			return s, nil
+		}
+	}
+	if s.RigLimited {
+		// the sender, not the judge, stopped the ramp
+		s.PPS = lo
+		return s, nil
+	}
+	for lo == 0 && hi > 1000 { // lossy at the start: go down
+		hi /= 2
+		ok, err := try(hi)
+		if err != nil {
+			return s, err
+		}
+		if ok {
+			lo, hi = hi, hi*2
+		}
+	}
+	for lo > 0 && float64(hi) > float64(lo)*(1+b.cfg.SearchPrecision) {
+		mid := (lo + hi) / 2
+		ok, err := try(mid)
+		if err != nil {
+			return s, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+		if s.RigLimited {
+			break
+		}
+	}
+	s.PPS = lo
+	return s, nil
+}
+
+// measure sends rate packets/s for d to the judged port (or the baseline
+// port) and returns what arrived and what the kernel counted.
+func (b *bench) measure(ctx context.Context, baseline bool, rate int, d time.Duration) (Run, error) {
+	if err := ctx.Err(); err != nil {
+		return Run{}, err
+	}
+	if b.jp != nil {
+		if err := b.jp.exited(); err != nil {
+			return Run{}, err
+		}
+	}
+	i := 0
+	if baseline {
+		i = 1
+	}
+	n := int(float64(rate) * d.Seconds())
+	if n < 1 {
+		n = 1
+	}
+	b.run++
+	r := Run{Port: b.cfg.Port + i, Baseline: baseline, Rate: rate, Sent: n}
+
+	before, err := b.counters(baseline)
+	if err != nil {
+		return r, err
+	}
+	rc := newReceiver(b.lab.recv[i], b.run, n)
+	recvErr := make(chan error, 1)
+	go func() { recvErr <- rc.loop(b.clk) }()
+
+	sr, sendErr := send(b.lab.send[i], b.clk, b.run, n, rate, b.cfg.Spin)
+	// drain: wait until all arrived or nothing came for 300 ms (at most 10 s)
+	deadline := b.clk.now() + int64(10*time.Second)
+	for rc.got.Load() < int64(sr.sent) {
+		now := b.clk.now()
+		idleSince := max(rc.last.Load(), sr.end)
+		if now-idleSince > int64(300*time.Millisecond) || now > deadline {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	rc.stop.Store(true)
+	if err := errors.Join(sendErr, <-recvErr); err != nil {
+		return r, err
+	}
+	after, err := b.counters(baseline)
+	if err != nil {
+		return r, err
+	}
+	r.Sent = sr.sent
+	r.Achieved = sr.achieved()
+	r.Received = int(rc.got.Load())
+	r.Duplicates = rc.dup
+	r.Clockfault = rc.bad
+	r.Latency = summarize(rc.latencies())
+	r.Kernel = after.sub(before)
+	if !baseline {
+		r.Kernel.Judged = after.ids - before.ids - r.Kernel.SocketDrops
+		if r.Kernel.Judged < uint64(r.Sent) {
+			r.Kernel.Bypassed = uint64(r.Sent) - r.Kernel.Judged
+		}
+	}
+	return r, nil
+}
+
+// snapshot is the kernel counters at one moment.
+type snapshot struct {
+	queue       QueueStats
+	ids         uint64
+	socketDrops uint64
+	rcvbuf      uint64 // UDP RcvbufErrors in the receiver's namespace
+	sndbuf      uint64 // UDP SndbufErrors in the sender's namespace
+}
+
+func (a snapshot) sub(b snapshot) Counters {
+	return Counters{
+		QueueDropped: a.queue.QueueDropped - b.queue.QueueDropped,
+		UserDropped:  a.queue.UserDropped - b.queue.UserDropped,
+		SocketDrops:  a.socketDrops - b.socketDrops,
+		RigDrops:     (a.rcvbuf - b.rcvbuf) + (a.sndbuf - b.sndbuf),
+	}
+}
+
+func (b *bench) counters(baseline bool) (snapshot, error) {
+	var s snapshot
+	snmpB, err := readNetFile(b.lab.nsB, "snmp")
+	if err != nil {
+		return s, fmt.Errorf("%w: read /proc/net/snmp: %v", ErrSetup, err)
+	}
+	if s.rcvbuf, err = parseUDPCounter(snmpB, "RcvbufErrors"); err != nil {
+		return s, err
+	}
+	snmpA, err := readNetFile(b.lab.nsA, "snmp")
+	if err != nil {
+		return s, fmt.Errorf("%w: read /proc/net/snmp: %v", ErrSetup, err)
+	}
+	if s.sndbuf, err = parseUDPCounter(snmpA, "SndbufErrors"); err != nil {
+		return s, err
+	}
+	if baseline {
+		return s, nil
+	}
+	st, ok, err := queueStats(b.lab.nsB, b.cfg.Queue)
+	if err != nil {
+		return s, err
+	}
+	if !ok {
+		if b.jp != nil {
+			if err := b.jp.exited(); err != nil {
+				return s, err
+			}
+		}
+		return s, fmt.Errorf("%w: queue %d has no listener", ErrNotBound, b.cfg.Queue)
+	}
+	s.queue, s.ids = st, st.IDSequence
+	nl, err := readNetFile(b.lab.nsB, "netlink")
+	if err != nil {
+		return s, fmt.Errorf("%w: read /proc/net/netlink: %v", ErrSetup, err)
+	}
+	d, ok, err := parseNetlinkDrops(nl, st.PortID)
+	if err != nil {
+		return s, err
+	}
+	if !ok {
+		return s, fmt.Errorf("%w: no netfilter netlink socket with port id %d in /proc/net/netlink", ErrProcFormat, st.PortID)
+	}
+	s.socketDrops = d
+	return s, nil
+}
+
+func kernelRelease() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "unknown"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}

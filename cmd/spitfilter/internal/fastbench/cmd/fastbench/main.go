@@ -1,0 +1,155 @@
+// Command fastbench measures NFQUEUE judges on the fast path in one run, in
+// the same pair of network namespaces: the added one-way latency
+// (p50/p99/p99.9) at fixed rates and the highest lossless packet rate, with
+// the p99 of each judge as a ratio to the C judge's. It prints a markdown
+// report on stdout and progress on stderr. It needs root.
+//
+// Usage:
+//
+//	fastbench [flags]
+//
+// By default it builds and measures two reference judges: "c", a do-nothing
+// libnetfilter_queue judge (gcc, libnetfilter-queue-dev), and "go", a naive
+// do-nothing go-nfqueue judge (the go command, run inside this module). More
+// judges are added with -judge NAME=COMMAND ARGS..., for example
+//
+//	fastbench -judge 'spitfilter=bin/spitfilter run --config bench.yaml --queue {queue}'
+//
+// A judge must bind the NFQUEUE number given by $SPITFILTER_BENCH_QUEUE or
+// by {queue} in its arguments, accept (or otherwise verdict) what it
+// reads, and end on SIGTERM. It runs in the receiver's namespace as root.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spitfilter/spitfilter/cmd/spitfilter/internal/fastbench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type judgeFlags []fastbench.Judge
+
+func (j *judgeFlags) String() string { return fmt.Sprint(len(*j), " judges") }
+
+func (j *judgeFlags) Set(s string) error {
+	jd, err := fastbench.ParseJudge(s)
+	if err != nil {
+		return err
+	}
+	*j = append(*j, jd)
+	return nil
+}
+
+type ratesFlag []int
+
+func (r *ratesFlag) String() string { return fmt.Sprint([]int(*r)) }
+
+func (r *ratesFlag) Set(s string) error {
+	*r = nil
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v <= 0 {
+			return fmt.Errorf("rate %q: want packets per second, e.g. 10000,40000", f)
+		}
+		*r = append(*r, v)
+	}
+	return nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fastbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		judges judgeFlags
+		rates  ratesFlag
+		cfg    fastbench.Config
+	)
+	fs.Var(&judges, "judge", "`name=command args...` to measure besides the built-in ones (repeatable; {queue} is the queue number)")
+	fs.Var(&rates, "rates", "comma-separated rates in packets/s for the latency runs (default 10000,40000)")
+	builtin := fs.Bool("builtin", true, "build and measure the reference judges c and go")
+	cSrc := fs.String("c-judge", "", "use this C judge binary instead of building it")
+	goBin := fs.String("go-judge", "", "use this go-nfqueue judge binary instead of building it")
+	fs.DurationVar(&cfg.Duration, "duration", 0, "length of each latency run (default 2s)")
+	fs.DurationVar(&cfg.SearchDuration, "search-duration", 0, "length of each lossless-search run (default 2s; negative: no search)")
+	fs.IntVar(&cfg.SearchMax, "search-max", 0, "highest rate the lossless search tries (default 400000)")
+	fs.DurationVar(&cfg.Spin, "spin", 0, "busy-wait this long before each send instead of sleeping to it")
+	queue := fs.Uint("queue", 0, "NFQUEUE number used in the lab's namespace")
+	fs.IntVar(&cfg.Port, "port", 0, "judged UDP port; port+1 is the baseline (default 30000)")
+	fs.StringVar(&cfg.Reference, "reference", "", "judge the p99 ratios are against (default c)")
+	verbose := fs.Bool("v", false, "log every search run")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fastbench: unexpected argument %q (judges go in -judge 'name=command args')\n", fs.Arg(0))
+		return 2
+	}
+	if *queue > 65535 {
+		fmt.Fprintf(stderr, "fastbench: -queue %d: want 0-65535\n", *queue)
+		return 2
+	}
+	cfg.Queue = uint16(*queue)
+	cfg.Rates = rates
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	if *builtin {
+		dir, err := os.MkdirTemp("", "fastbench-")
+		if err != nil {
+			fmt.Fprintf(stderr, "fastbench: %v\n", err)
+			return 2
+		}
+		defer os.RemoveAll(dir)
+		c, g := *cSrc, *goBin
+		if c == "" {
+			if c, err = fastbench.BuildCJudge(ctx, dir); err != nil {
+				fmt.Fprintf(stderr, "fastbench: build the C judge: %v\n", err)
+				return 2
+			}
+		}
+		if g == "" {
+			if g, err = fastbench.BuildGoJudge(ctx, dir, ""); err != nil {
+				fmt.Fprintf(stderr, "fastbench: build the Go judge (run from inside the spitfilter module, or give -go-judge): %v\n", err)
+				return 2
+			}
+		}
+		cfg.Judges = fastbench.DefaultJudges(c, g)
+	}
+	cfg.Judges = append(cfg.Judges, judges...)
+	if len(cfg.Judges) == 0 {
+		fmt.Fprintf(stderr, "fastbench: no judges: give -judge or leave -builtin on\n")
+		return 2
+	}
+	rep, err := fastbench.Bench(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "fastbench: %v\n", err)
+		return 1
+	}
+	if err := rep.WriteMarkdown(stdout); err != nil {
+		fmt.Fprintf(stderr, "fastbench: %v\n", err)
+		return 1
+	}
+	return 0
+}

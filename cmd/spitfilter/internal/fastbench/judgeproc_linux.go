@@ -1,0 +1,155 @@
+//go:build linux
+
+package fastbench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// judgeProc is a running judge: the *exec.Cmd the rig started, never a
+// process found by name.
+type judgeProc struct {
+	name string
+	cmd  *exec.Cmd
+	out  *tail
+	done chan struct{} // closed when the process has been waited for
+	err  error         // Wait's result, valid after done
+}
+
+// startJudge starts j inside namespace ns with "ip netns exec", in its own
+// process group, killed by the kernel if the rig dies (Pdeathsig). The
+// goroutine that starts it stays locked to its thread until the judge ends,
+// since Pdeathsig fires when the forking thread exits.
+func startJudge(j Judge, ns string, queue uint16) (*judgeProc, error) {
+	argv := append([]string{"netns", "exec", ns}, j.expand(queue)...)
+	p := &judgeProc{name: j.Name, out: &tail{max: 4096}, done: make(chan struct{})}
+	p.cmd = exec.Command("ip", argv...)
+	p.cmd.Env = append(os.Environ(), QueueEnv+"="+strconv.Itoa(int(queue)))
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := p.cmd.Start(); err != nil {
+			started <- fmt.Errorf("%w: judge %s: start %s: %v", ErrSetup, j.Name, strings.Join(j.Argv, " "), err)
+			close(p.done)
+			return
+		}
+		started <- nil
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// exited returns a non-nil error when the judge has ended.
+func (p *judgeProc) exited() error {
+	select {
+	case <-p.done:
+		return fmt.Errorf("%w: %s: %v; its output: %q", ErrJudgeExited, p.name, p.err, p.out.String())
+	default:
+		return nil
+	}
+}
+
+// stop sends SIGTERM to the judge's process group, SIGKILL after grace, and
+// waits. It can be called again.
+func (p *judgeProc) stop(grace time.Duration) {
+	if p.exited() != nil {
+		return
+	}
+	pgid := p.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return
+	case <-time.After(grace):
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	<-p.done
+}
+
+// waitBound waits until queue shows a listener in ns, the judge dies, or timeout.
+func (p *judgeProc) waitBound(ctx context.Context, ns string, queue uint16, timeout time.Duration) (QueueStats, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		st, ok, err := queueStats(ns, queue)
+		if err != nil {
+			return QueueStats{}, err
+		}
+		if ok {
+			return st, nil
+		}
+		if err := p.exited(); err != nil {
+			return QueueStats{}, err
+		}
+		if time.Now().After(deadline) {
+			return QueueStats{}, fmt.Errorf("%w: judge %s did not bind queue %d within %v (does it read $%s or %s?); its output: %q",
+				ErrNotBound, p.name, queue, timeout, QueueEnv, QueuePlaceholder, p.out.String())
+		}
+		select {
+		case <-ctx.Done():
+			return QueueStats{}, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// waitUnbound waits until no one listens on queue in ns.
+func waitUnbound(ns string, queue uint16, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		_, ok, err := queueStats(ns, queue)
+		if err != nil || !ok {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: queue %d still bound %v after its judge ended", ErrSetup, queue, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func queueStats(ns string, queue uint16) (QueueStats, bool, error) {
+	b, err := readNetFile(ns, "netfilter/nfnetlink_queue")
+	if err != nil {
+		return QueueStats{}, false, fmt.Errorf("%w: read nfnetlink_queue in %s (is nfnetlink_queue loaded?): %v", ErrSetup, ns, err)
+	}
+	return parseQueueStats(b, queue)
+}
+
+// tail keeps the last max bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.TrimSpace(string(t.b))
+}

@@ -1,0 +1,123 @@
+package fastbench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// QueueStats is one line of /proc/net/netfilter/nfnetlink_queue.
+type QueueStats struct {
+	Queue        uint16 // queue number
+	PortID       uint32 // netlink port id of the judge's socket
+	Waiting      uint64 // packets waiting for a verdict now
+	QueueDropped uint64 // dropped because the queue was full (not counted under fail-open)
+	UserDropped  uint64 // dropped because the judge's socket buffer was full (not counted under fail-open)
+	IDSequence   uint64 // id of the last packet handed to the judge
+}
+
+// parseQueueStats finds queue q in the contents of
+// /proc/net/netfilter/nfnetlink_queue. ok is false when no judge is bound
+// to q. Columns: queue, portid, waiting, copy mode, copy range, queue
+// dropped, user dropped, id sequence, 1.
+func parseQueueStats(b []byte, q uint16) (st QueueStats, ok bool, err error) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for line := 1; sc.Scan(); line++ {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) < 8 {
+			return QueueStats{}, false, fmt.Errorf("%w: nfnetlink_queue line %d has %d fields, want 9", ErrProcFormat, line, len(f))
+		}
+		var v [8]uint64
+		for i := range v {
+			if v[i], err = strconv.ParseUint(f[i], 10, 64); err != nil {
+				return QueueStats{}, false, fmt.Errorf("%w: nfnetlink_queue line %d field %d %q is not a number", ErrProcFormat, line, i+1, f[i])
+			}
+		}
+		if v[0] != uint64(q) {
+			continue
+		}
+		return QueueStats{Queue: q, PortID: uint32(v[1]), Waiting: v[2], QueueDropped: v[5], UserDropped: v[6], IDSequence: v[7]}, true, nil
+	}
+	return QueueStats{}, false, nil
+}
+
+// netlinkProtoNetfilter is NETLINK_NETFILTER, the "Eth" column of /proc/net/netlink.
+const netlinkProtoNetfilter = 12
+
+// parseNetlinkDrops returns the Drops column of the NETLINK_NETFILTER socket
+// with port id portID in the contents of /proc/net/netlink. ok is false when
+// there is no such socket.
+func parseNetlinkDrops(b []byte, portID uint32) (drops uint64, ok bool, err error) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	col := map[string]int{}
+	for line := 1; sc.Scan(); line++ {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		if line == 1 {
+			for i, name := range f {
+				col[name] = i
+			}
+			for _, want := range []string{"Eth", "Pid", "Drops"} {
+				if _, ok := col[want]; !ok {
+					return 0, false, fmt.Errorf("%w: /proc/net/netlink header has no %s column", ErrProcFormat, want)
+				}
+			}
+			continue
+		}
+		if len(f) <= col["Drops"] || len(f) <= col["Pid"] || len(f) <= col["Eth"] {
+			return 0, false, fmt.Errorf("%w: /proc/net/netlink line %d has %d fields", ErrProcFormat, line, len(f))
+		}
+		if f[col["Eth"]] != strconv.Itoa(netlinkProtoNetfilter) || f[col["Pid"]] != strconv.FormatUint(uint64(portID), 10) {
+			continue
+		}
+		d, err := strconv.ParseUint(f[col["Drops"]], 10, 64)
+		if err != nil {
+			return 0, false, fmt.Errorf("%w: /proc/net/netlink line %d Drops %q is not a number", ErrProcFormat, line, f[col["Drops"]])
+		}
+		return d, true, nil
+	}
+	if len(col) == 0 {
+		return 0, false, fmt.Errorf("%w: /proc/net/netlink is empty", ErrProcFormat)
+	}
+	return 0, false, nil
+}
+
+// parseUDPCounter returns the Udp counter want (RcvbufErrors: a socket's
+// receive buffer was full; SndbufErrors: the device refused a datagram)
+// from the contents of /proc/net/snmp.
+func parseUDPCounter(b []byte, want string) (uint64, error) {
+	var header []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for line := 1; sc.Scan(); line++ {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if header == nil {
+			header = f
+			continue
+		}
+		for i, name := range header {
+			if name != want {
+				continue
+			}
+			if i >= len(f) {
+				return 0, fmt.Errorf("%w: /proc/net/snmp line %d has %d Udp values, want %d", ErrProcFormat, line, len(f), len(header))
+			}
+			v, err := strconv.ParseUint(f[i], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%w: /proc/net/snmp line %d %s %q is not a number", ErrProcFormat, line, want, f[i])
+			}
+			return v, nil
+		}
+		return 0, fmt.Errorf("%w: /proc/net/snmp Udp header has no %s", ErrProcFormat, want)
+	}
+	return 0, fmt.Errorf("%w: /proc/net/snmp has no Udp lines", ErrProcFormat)
+}

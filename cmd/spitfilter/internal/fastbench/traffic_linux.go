@@ -1,0 +1,218 @@
+//go:build linux
+
+package fastbench
+
+import (
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Packet layout (UDP payload, 172 bytes): a 12-byte RTP header (version 2,
+// PT 0 PCMU, sequence, timestamp, SSRC) and 160 bytes of µ-law silence in
+// which the rig writes, from byte 12:
+//
+//	magic "SFB1" | run id uint32 | packet number uint64 | send time uint64 ns, CLOCK_MONOTONIC
+const (
+	PacketSize = 172
+	rtpHeader  = 12
+	offMagic   = rtpHeader
+	offRun     = rtpHeader + 4
+	offSeq     = rtpHeader + 8
+	offSent    = rtpHeader + 16
+	minPacket  = rtpHeader + 24
+	batch      = 64 // packets per sendmmsg/recvmmsg
+)
+
+const magic = "SFB1"
+
+// clock reads CLOCK_MONOTONIC through Go's vDSO-backed monotonic time: base
+// is one clock_gettime reading and t0 the time.Time taken beside it.
+type clock struct {
+	base int64
+	t0   time.Time
+}
+
+func newClock() clock {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return clock{base: ts.Nano(), t0: time.Now()}
+}
+
+func (c clock) now() int64 { return c.base + int64(time.Since(c.t0)) }
+
+// mmsghdr is struct mmsghdr.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+	_   [4]byte
+}
+
+// ring is batch packet buffers wired into mmsghdrs.
+type ring struct {
+	bufs [batch][PacketSize]byte
+	iov  [batch]unix.Iovec
+	hdrs [batch]mmsghdr
+}
+
+func newRing(size int) *ring {
+	r := &ring{}
+	for i := range batch {
+		r.iov[i].Base = &r.bufs[i][0]
+		r.iov[i].SetLen(size)
+		r.hdrs[i].hdr.Iov = &r.iov[i]
+		r.hdrs[i].hdr.SetIovlen(1)
+	}
+	return r
+}
+
+// sendResult is what the sender did.
+type sendResult struct {
+	sent       int
+	start, end int64 // CLOCK_MONOTONIC ns of the first and after the last send
+}
+
+// achieved is the send rate in packets per second.
+func (s sendResult) achieved() float64 {
+	if s.sent < 2 || s.end <= s.start {
+		return 0
+	}
+	return float64(s.sent) / (float64(s.end-s.start) / 1e9)
+}
+
+// send sends n packets of run id to fd at rate packets per second, on a
+// locked OS thread. Packet i is due at start + i/rate; whatever is due is
+// sent at once, up to batch per sendmmsg, each stamped with the time just
+// before the call. Before a due time the sender sleeps (clock_nanosleep,
+// absolute, timer slack 1 ns) until spin before it, then busy-waits.
+func send(fd int, clk clock, run uint32, n, rate int, spin time.Duration) (sendResult, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
+	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 50_000, 0, 0, 0)
+
+	r := newRing(PacketSize)
+	for i := range batch {
+		b := r.bufs[i][:]
+		for j := range b {
+			b[j] = 0xFF
+		}
+		b[0], b[1] = 0x80, 0 // V=2, PT=0
+		binary.BigEndian.PutUint32(b[8:], 0x5fb00000|run&0xFFFF)
+		copy(b[offMagic:], magic)
+		binary.BigEndian.PutUint32(b[offRun:], run)
+	}
+	res := sendResult{start: clk.now()}
+	interval := 1e9 / float64(rate)
+	for i := 0; i < n; {
+		due := res.start + int64(float64(i)*interval)
+		t := clk.now()
+		if wait := due - t; wait > 0 {
+			if wait > int64(spin) {
+				ts := unix.NsecToTimespec(due - int64(spin))
+				_ = unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil)
+			}
+			continue
+		}
+		k := int(float64(t-res.start)/interval) + 1 - i
+		k = max(1, min(k, batch, n-i))
+		t = clk.now()
+		for j := range k {
+			b := r.bufs[j][:]
+			seq := uint64(i + j)
+			binary.BigEndian.PutUint16(b[2:], uint16(seq))
+			binary.BigEndian.PutUint32(b[4:], uint32(seq*160))
+			binary.BigEndian.PutUint64(b[offSeq:], seq)
+			binary.BigEndian.PutUint64(b[offSent:], uint64(t))
+		}
+		for off := 0; off < k; {
+			m, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&r.hdrs[off])), uintptr(k-off), 0, 0, 0)
+			if errno != 0 {
+				if errno == unix.EINTR || errno == unix.EAGAIN || errno == unix.ENOBUFS {
+					continue
+				}
+				return res, fmt.Errorf("sender: sendmmsg packet %d of %d: %w", i+off, n, errno)
+			}
+			off += int(m)
+		}
+		i += k
+		res.sent = i
+	}
+	res.end = clk.now()
+	return res, nil
+}
+
+// receiver records, per packet number of one run, whether it arrived and
+// its one-way latency. Stray packets (another run, not ours) are counted
+// and ignored.
+type receiver struct {
+	fd   int
+	run  uint32
+	seen []bool
+	lat  []int64 // ns; valid where seen
+	dup  int
+	bad  int // arrived with receive time <= send time: a clock fault
+	got  atomic.Int64
+	last atomic.Int64 // CLOCK_MONOTONIC ns of the last packet of this run
+	stop atomic.Bool
+}
+
+func newReceiver(fd int, run uint32, n int) *receiver {
+	return &receiver{fd: fd, run: run, seen: make([]bool, n), lat: make([]int64, n)}
+}
+
+// loop reads until stop is set (it notices within the socket's 50 ms
+// receive timeout). It runs on a locked OS thread.
+func (rc *receiver) loop(clk clock) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	r := newRing(PacketSize)
+	for !rc.stop.Load() {
+		m, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(rc.fd), uintptr(unsafe.Pointer(&r.hdrs[0])), batch, unix.MSG_WAITFORONE, 0, 0)
+		t := clk.now()
+		if errno != 0 {
+			if errno == unix.EAGAIN || errno == unix.EINTR {
+				continue
+			}
+			return fmt.Errorf("receiver: recvmmsg: %w", errno)
+		}
+		for j := range int(m) {
+			b := r.bufs[j][:min(int(r.hdrs[j].n), PacketSize)]
+			if len(b) < minPacket || string(b[offMagic:offMagic+4]) != magic || binary.BigEndian.Uint32(b[offRun:]) != rc.run {
+				continue
+			}
+			seq := binary.BigEndian.Uint64(b[offSeq:])
+			if seq >= uint64(len(rc.seen)) {
+				continue
+			}
+			if rc.seen[seq] {
+				rc.dup++
+				continue
+			}
+			d := t - int64(binary.BigEndian.Uint64(b[offSent:]))
+			if d <= 0 {
+				rc.bad++
+			}
+			rc.seen[seq], rc.lat[seq] = true, d
+			rc.got.Add(1)
+			rc.last.Store(t)
+		}
+	}
+	return nil
+}
+
+// latencies returns the latencies of the packets that arrived.
+func (rc *receiver) latencies() []int64 {
+	out := make([]int64, 0, rc.got.Load())
+	for i, ok := range rc.seen {
+		if ok {
+			out = append(out, rc.lat[i])
+		}
+	}
+	return out
+}
