@@ -21,8 +21,9 @@ type Config struct {
 	// default location.
 	Model string
 	// Mode is how the recognizer listens: auto, keyword (only the banned
-	// phrases), full (everything; patterns need it) or both. YAML mode,
-	// default auto; "" means auto.
+	// phrases; not with patterns), full (everything) or both (keyword and
+	// full side by side; PocketSphinx only). YAML mode, default auto; ""
+	// means auto.
 	Mode Mode
 	// MinConfidence is the lowest recognizer confidence, 0 to 1, at which
 	// a rule matches, for every rule that sets none. YAML min_confidence,

@@ -37,6 +37,9 @@ var (
 	ErrBadQueue = errors.New("bad queue")
 	// ErrBadAddress: metrics is not host:port, or a hook URL is unusable.
 	ErrBadAddress = errors.New("bad address")
+	// ErrConflict: settings that are fine alone cannot work together
+	// (patterns with mode keyword; mode both with engine vosk).
+	ErrConflict = errors.New("conflicting settings")
 )
 
 // Error is one problem in a configuration, with where it is.

@@ -90,7 +90,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	every := Default()
-	every.Engine, every.Model, every.Mode = EngineVosk, "/opt/vosk model", ModeFull
+	every.Engine, every.Model, every.Mode = EnginePocketSphinx, "/opt/ps model", ModeBoth
 	every.MinConfidence = 0.125
 	every.Banned = []Phrase{{Text: "42"}, {Text: "yes"}, {Text: "null"}, {Text: "- dash"}, {Text: "a: b", Name: "colon", MinConfidence: ptr(0)}}
 	every.Patterns = []Pattern{{Expr: `\d+ dollars`, Action: ActionBleep}, {Expr: `'quoted'`, MinConfidence: ptr(1)}}
@@ -223,6 +223,10 @@ func TestParseErrors(t *testing.T) {
 			`f.yaml:2:12: hooks.webhook: bad address "ftp://example.com/": want an http:// or https:// URL with a host`}},
 		{"hook without timeout", "hooks:\n  exec: /bin/true\n  timeout: 0s\n", ErrRange, []string{
 			"f.yaml:3:12: hooks.timeout: out of range: 0s; want a positive duration such as 5s when a hook is set"}},
+		{"patterns with mode keyword", "mode: keyword\npatterns:\n  - gift cards?\n", ErrConflict, []string{
+			"f.yaml:1:7: mode: conflicting settings: mode keyword hears only the banned phrases, so no pattern (1 configured) would ever match; use auto, full or both"}},
+		{"mode both with vosk", "engine: vosk\nmode: both\n", ErrConflict, []string{
+			"f.yaml:2:7: mode: conflicting settings: mode both is PocketSphinx's; with engine vosk use auto, keyword or full"}},
 		{"every error, in file order", "engine: vosq\nbanned:\n  - ''\n  - x\n  - X\nqueue: 9-8\nfail_open: 1\n", ErrUnknownValue, []string{
 			`f.yaml:1:9: engine: unknown value "vosq": want auto, vosk or pocketsphinx`,
 			"f.yaml:3:5: banned[0]: empty phrase",

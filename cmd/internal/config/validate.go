@@ -124,6 +124,12 @@ func (c *Config) Validate() error {
 		exprs[p.Expr] = field
 		name(field, or(p.Name, p.Expr))
 	}
+	if c.Mode == ModeKeyword && len(c.Patterns) > 0 {
+		fail("mode", fmt.Errorf("%w: mode keyword hears only the banned phrases, so no pattern (%d configured) would ever match; use auto, full or both", ErrConflict, len(c.Patterns)))
+	}
+	if c.Mode == ModeBoth && c.Engine == EngineVosk {
+		fail("mode", fmt.Errorf("%w: mode both is PocketSphinx's; with engine vosk use auto, keyword or full", ErrConflict))
+	}
 	if usesMark && c.Mark == 0 {
 		fail("mark", fmt.Errorf("%w: 0 is no mark; set a non-zero mark for action mark", ErrRange))
 	}
