@@ -11,7 +11,9 @@ BENCHTIME ?= 1s
 PKGS     := ./... ./testdata/capgen/...
 
 # Debian packages the build, the tests and the demo use.
-APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables
+APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables \
+	pkg-config gcc binutils libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
+	pocketsphinx-testdata pocketsphinx libnetfilter-queue-dev
 
 .PHONY: all build deps demo test test-short bench bench-capture fuzz lint fixtures clean
 
@@ -31,6 +33,8 @@ deps:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends npm; }
+	@bash spotter/vosk/install-libvosk.sh
 
 demo: deps build
 	./bin/spitcheck testdata/captures/call-pcmu.pcap; test $$? -le 1
