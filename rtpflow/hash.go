@@ -41,7 +41,7 @@ func (x *streamIndex) slot(k *Key) **Stream {
 
 func (x *streamIndex) get(k *Key) *Stream {
 	s := *x.slot(k)
-	for s != nil && s.Key != *k {
+	for s != nil && !s.Key.equal(k) {
 		s = s.hnext
 	}
 	return s

@@ -14,6 +14,12 @@ type Key struct {
 	SSRC             uint32
 }
 
+// equal is k == *o, field by field: the compiler compares each 16-byte
+// address inline, where a whole-Key comparison calls memequal.
+func (k *Key) equal(o *Key) bool {
+	return k.SSRC == o.SSRC && k.SrcPort == o.SrcPort && k.DstPort == o.DstPort && k.Src == o.Src && k.Dst == o.Dst
+}
+
 // SrcAddr returns the source address and port (IPv4 unmapped).
 func (k Key) SrcAddr() netip.AddrPort {
 	return netip.AddrPortFrom(netip.AddrFrom16(k.Src).Unmap(), k.SrcPort)

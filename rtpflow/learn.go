@@ -2,8 +2,6 @@ package rtpflow
 
 import (
 	"time"
-
-	"github.com/pion/rtp"
 )
 
 // candidate is a flow (5-tuple + SSRC) that looks like RTP but has not yet
@@ -30,7 +28,7 @@ const maxHeldFactor = 4
 // stream when the flow has just been learned: the stream then exists and has
 // received every held packet, this one included. refused is set when the
 // flow was learned but the table is full.
-func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time, ns int64) (s *Stream, refused bool) {
+func (t *Table) learn(k Key, b []byte, h *header, at time.Time, ns int64) (s *Stream, refused bool) {
 	c := t.cands[k]
 	if c == nil {
 		if len(t.cands) >= t.cfg.MaxCandidates {
@@ -43,11 +41,11 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time, ns int64) (s
 		c = &candidate{}
 		t.cands[k] = c
 	}
-	d := h.SequenceNumber - c.lastSeq
+	d := h.seq - c.lastSeq
 	switch {
 	case c.good == 0:
 		c.good = 1
-	case d >= 1 && d <= 3 && int32(h.Timestamp-c.lastTS) >= 0:
+	case d >= 1 && d <= 3 && int32(h.ts-c.lastTS) >= 0:
 		c.good++
 	case d == 0 || d >= 0x8000: // duplicate or late: neither confirms nor breaks
 		c.last = at
@@ -57,7 +55,7 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time, ns int64) (s
 		c.good = 1
 		c.held = c.held[:0]
 	}
-	c.lastSeq, c.lastTS, c.last = h.SequenceNumber, h.Timestamp, at
+	c.lastSeq, c.lastTS, c.last = h.seq, h.ts, at
 	c.hold(b, at, t.cfg.LearnPackets)
 	if c.good < t.cfg.LearnPackets {
 		return nil, false
@@ -67,12 +65,13 @@ func (t *Table) learn(k Key, b []byte, h *rtp.Header, at time.Time, ns int64) (s
 		return nil, true
 	}
 	t.stats.Promoted++
-	var p rtp.Packet
+	var ph header
 	for _, hp := range c.held {
-		if p.Unmarshal(hp.data) != nil {
+		payload, ok := parseRTP(hp.data, &ph)
+		if !ok {
 			continue
 		}
-		s.packet(&p.Header, p.Payload, hp.at, hp.at.UnixNano(), &t.cfg, t.sink)
+		s.packet(&ph, payload, hp.at, hp.at.UnixNano(), &t.cfg, t.sink)
 	}
 	return s, false
 }

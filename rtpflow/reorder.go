@@ -3,8 +3,6 @@ package rtpflow
 import (
 	"math/bits"
 	"time"
-
-	"github.com/pion/rtp"
 )
 
 type frameKind uint8
@@ -47,7 +45,7 @@ type reorder struct {
 
 // push adds a packet; it reports false when the packet came too late to be
 // used (its sequence number was already delivered or given up on).
-func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte, arrival int64, kind frameKind, cfg *Config, sink Sink) bool {
+func (r *reorder) push(s *Stream, seq, ts uint64, h *header, payload []byte, arrival int64, kind frameKind, cfg *Config, sink Sink) bool {
 	w := uint64(cfg.ReorderWindow)
 	if r.slots == nil {
 		// A power of two at least w, so that slot indexes are a mask, not a
@@ -70,7 +68,7 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 		// straight from the datagram, without copying or touching a slot.
 		r.next++
 		if kind == kindAudio {
-			r.deliver(s, seq, ts, h.PayloadType, h.Marker, arrival, payload, cfg, sink)
+			r.deliver(s, seq, ts, h.pt, h.marker, arrival, payload, cfg, sink)
 		}
 		return true
 	}
@@ -79,7 +77,7 @@ func (r *reorder) push(s *Stream, seq, ts uint64, h *rtp.Header, payload []byte,
 		return true
 	}
 	sl.full, sl.kind, sl.seq, sl.ts = true, kind, seq, ts
-	sl.pt, sl.marker, sl.arrival = h.PayloadType, h.Marker, arrival
+	sl.pt, sl.marker, sl.arrival = h.pt, h.marker, arrival
 	sl.buf = append(sl.buf[:0], payload...)
 	r.held++
 	for r.held > 0 && r.slots[r.next&r.mask].full {

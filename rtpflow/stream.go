@@ -2,8 +2,6 @@ package rtpflow
 
 import (
 	"time"
-
-	"github.com/pion/rtp"
 )
 
 // Stream is one RTP stream: a 5-tuple and an SSRC.
@@ -46,10 +44,10 @@ func (s *Stream) Codec() string { return CodecName(s.stats.PayloadType) }
 
 // packet handles one RTP packet of this stream. h and payload alias the
 // datagram; anything kept is copied.
-func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, ns int64, cfg *Config, sink Sink) {
+func (s *Stream) packet(h *header, payload []byte, arrival time.Time, ns int64, cfg *Config, sink Sink) {
 	st := &s.stats
-	ext, ahead := s.seq.extend(h.SequenceNumber)
-	ts := s.ts.extend(h.Timestamp)
+	ext, ahead := s.seq.extend(h.seq)
+	ts := s.ts.extend(h.ts)
 	if st.Packets == 0 {
 		st.First, st.FirstSeq, st.MaxSeq = arrival, ext, ext
 	}
@@ -71,21 +69,21 @@ func (s *Stream) packet(h *rtp.Header, payload []byte, arrival time.Time, ns int
 		st.Expected = st.MaxSeq - st.FirstSeq + 1
 	}
 	st.Lost = int64(st.Expected) - int64(st.Packets)
-	s.jitter.add(ns, ts, h.PayloadType, h.Marker)
+	s.jitter.add(ns, ts, h.pt, h.marker)
 
 	kind := kindAudio
 	switch {
-	case isCN(h.PayloadType):
+	case isCN(h.pt):
 		st.ComfortNoise++
 		kind = kindSkip
-	case isTelephoneEvent(h.PayloadType, payload, cfg.TelephoneEvent):
+	case isTelephoneEvent(h.pt, payload, cfg.TelephoneEvent):
 		st.TelephoneEvents++
 		kind = kindSkip
 	default:
-		if s.hasPT && h.PayloadType != st.PayloadType {
+		if s.hasPT && h.pt != st.PayloadType {
 			st.PayloadTypeChanges++
 		}
-		st.PayloadType, s.hasPT = h.PayloadType, true
+		st.PayloadType, s.hasPT = h.pt, true
 	}
 	if dup || s.ended {
 		return

@@ -3,8 +3,6 @@ package rtpflow
 import (
 	"time"
 
-	"github.com/pion/rtp"
-
 	"github.com/spitfilter/spitfilter/rtpflow/packet"
 )
 
@@ -67,7 +65,7 @@ type Table struct {
 	cands   map[Key]*candidate
 	// least-recently-active list: head is the most recent.
 	head, tail *Stream
-	pkt        rtp.Packet
+	hdr        header
 	lastSweep  int64 // ns
 	stats      TableStats
 }
@@ -135,15 +133,16 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 	if len(b) < 12 {
 		return t.notRTP(onPort)
 	}
-	if err := t.pkt.Unmarshal(b); err != nil {
+	h := &t.hdr
+	payload, ok := parseRTP(b, h)
+	if !ok {
 		return t.notRTP(onPort)
 	}
-	h := &t.pkt.Header
-	k := Key{Src: u.Src, Dst: u.Dst, SrcPort: u.SrcPort, DstPort: u.DstPort, SSRC: h.SSRC}
+	k := Key{Src: u.Src, Dst: u.Dst, SrcPort: u.SrcPort, DstPort: u.DstPort, SSRC: h.ssrc}
 	s := t.streams.get(&k)
 	if s == nil {
 		if !onPort {
-			if !plausibleAudioPT(h.PayloadType) {
+			if !plausibleAudioPT(h.pt) {
 				t.stats.NotRTP++
 				return ClassNotRTP, nil
 			}
@@ -167,7 +166,7 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 	}
 	t.stats.RTP++
 	t.touch(s)
-	s.packet(h, t.pkt.Payload, at, ns, &t.cfg, t.sink)
+	s.packet(h, payload, at, ns, &t.cfg, t.sink)
 	return ClassRTP, s
 }
 
