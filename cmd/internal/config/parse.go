@@ -79,12 +79,15 @@ func (d *decoder) at(n *yaml.Node, field string) {
 // yamlLine finds the line in a yaml.v3 error message ("yaml: line 3: ...").
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// yamlAnchor finds the alias in yaml.v3's "unknown anchor" error.
+var yamlAnchor = regexp.MustCompile(`^unknown anchor '(.+)' referenced$`)
+
 func (d *decoder) document(data []byte) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if !errors.Is(err, io.EOF) {
-			d.syntax(err)
+			d.syntax(err, data)
 		}
 		return
 	}
@@ -92,7 +95,7 @@ func (d *decoder) document(data []byte) {
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		d.syntax(err)
+		d.syntax(err, data)
 	default:
 		d.fail(&extra, "", fmt.Errorf("%w: a config file holds one YAML document, found a second", ErrSyntax))
 	}
@@ -110,12 +113,23 @@ func (d *decoder) document(data []byte) {
 	d.top(root)
 }
 
-func (d *decoder) syntax(err error) {
+// syntax records a yaml.v3 syntax error. Its line is yaml.v3's, which for
+// some errors is where the enclosing construct starts rather than the
+// offending character; an undefined alias, which yaml.v3 gives no line, is
+// found in data.
+func (d *decoder) syntax(err error, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &Error{File: d.src.file, Err: fmt.Errorf("%w: %s", ErrSyntax, msg)}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Err = fmt.Errorf("%w: %s", ErrSyntax, err.Error()[len(m[0]):])
+	} else if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
+		for i, line := range bytes.Split(data, []byte("\n")) {
+			if c := bytes.Index(line, []byte("*"+m[1])); c >= 0 {
+				e.Line, e.Column = i+1, c+1
+				break
+			}
+		}
 	}
 	d.errs = append(d.errs, e)
 }
@@ -191,7 +205,7 @@ func (d *decoder) banned(n *yaml.Node) {
 		case yaml.ScalarNode:
 			// On error the item stays, empty, so that indexes keep to the
 			// file's; Validate skips the bad field.
-			p.Text, _ = d.scalar(item, field, "a phrase", "!!str", "!!int", "!!float")
+			p.Text, _ = d.scalar(item, field, "a phrase", "!!str", "!!int", "!!float", "!!null")
 		case yaml.MappingNode:
 			found := false
 			d.mapping(item, field+".", phraseKeys, func(key string, v *yaml.Node) {
@@ -235,7 +249,7 @@ func (d *decoder) patterns(n *yaml.Node) {
 		var p Pattern
 		switch item.Kind {
 		case yaml.ScalarNode:
-			p.Expr, _ = d.scalar(item, field, "a regular expression", "!!str", "!!int", "!!float")
+			p.Expr, _ = d.scalar(item, field, "a regular expression", "!!str", "!!int", "!!float", "!!null")
 		case yaml.MappingNode:
 			found := false
 			d.mapping(item, field+".", patternKeys, func(key string, v *yaml.Node) {

@@ -139,6 +139,8 @@ func TestParseErrors(t *testing.T) {
 			"f.yaml:1: yaml syntax error: did not find expected ',' or ']'"}},
 		{"tab indentation", "hooks:\n\texec: x\n", ErrSyntax, []string{
 			"f.yaml:2: yaml syntax error: found character that cannot start any token"}},
+		{"undefined alias", "action: drop\nbanned:\n  - x\n  - *nope\n", ErrSyntax, []string{
+			"f.yaml:4:5: yaml syntax error: unknown anchor 'nope' referenced"}},
 		{"two documents", "engine: vosk\n---\nengine: pocketsphinx\n", ErrSyntax, []string{
 			"f.yaml:2:1: yaml syntax error: a config file holds one YAML document, found a second"}},
 		{"not a mapping", "- free cruise\n", ErrType, []string{
@@ -181,9 +183,10 @@ func TestParseErrors(t *testing.T) {
 			"f.yaml:3:21: patterns[0].min_confidence: out of range: -0.1 is not in 0..1"}},
 		{"confidence NaN", "min_confidence: .nan\n", ErrRange, []string{
 			"f.yaml:1:17: min_confidence: out of range: NaN is not in 0..1"}},
-		{"empty phrase", "banned:\n  - free cruise\n  - ''\n  - phrase:\n", ErrEmptyPhrase, []string{
+		{"empty phrase", "banned:\n  - free cruise\n  - ''\n  - phrase:\n  -\n", ErrEmptyPhrase, []string{
 			"f.yaml:3:5: banned[1]: empty phrase",
-			"f.yaml:4:12: banned[2]: empty phrase"}},
+			"f.yaml:4:12: banned[2]: empty phrase",
+			"f.yaml:5:4: banned[3]: empty phrase"}},
 		{"phrase without words", "banned:\n  - '?!'\n", ErrEmptyPhrase, []string{
 			`f.yaml:2:5: banned[0]: empty phrase: "?!" has no words`}},
 		{"mapping without phrase", "banned:\n  - name: x\n", ErrEmptyPhrase, []string{
