@@ -1,0 +1,153 @@
+package pocketsphinx
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spitfilter/spitfilter/decode"
+	"github.com/spitfilter/spitfilter/spotter"
+)
+
+// speak synthesises text with flite's voice and returns it as G.711 µ-law
+// decoded back to 8 kHz PCM, as a phone line would carry it.
+func speak(t testing.TB, voice, text string) []int16 {
+	t.Helper()
+	for _, tool := range []string{"flite", "sox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed (make deps installs it): %v", tool, err)
+		}
+	}
+	dir := t.TempDir()
+	raw, ulaw := filepath.Join(dir, "a.wav"), filepath.Join(dir, "u.raw")
+	if out, err := exec.Command("flite", "-voice", voice, "-t", text, "-o", raw).CombinedOutput(); err != nil {
+		t.Fatalf("flite: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("sox", raw, "-r", "8000", "-c", "1", "-t", "raw", "-e", "u-law", ulaw).CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(ulaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decode.AppendDecodeULaw(nil, b)
+}
+
+func openEngine(t testing.TB) *Engine {
+	t.Helper()
+	e, err := Open(Config{})
+	if err != nil {
+		t.Fatalf("Debian's pocketsphinx-en-us is needed (make deps installs it): %v", err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func listen(t testing.TB, e *Engine, mode spotter.Mode, pcm []int16, phrases ...string) ([]spotter.Detection, spotter.ListenerStats) {
+	t.Helper()
+	var rules []spotter.Rule
+	for _, p := range phrases {
+		rules = append(rules, spotter.Rule{Phrase: p, Action: "mute"})
+	}
+	m, err := spotter.NewMatcher(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := spotter.NewListener(e, m, spotter.ListenerConfig{Mode: mode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var ds []spotter.Detection
+	for i := 0; i < len(pcm); i += 160 { // 20 ms packets
+		if ds, err = l.Write(ds, pcm[i:min(i+160, len(pcm))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ds, err = l.Flush(ds); err != nil {
+		t.Fatal(err)
+	}
+	return ds, l.Stats()
+}
+
+// TestDetects speaks a robocall line with the banned phrase at a known
+// place and checks each mode finds it there, and nothing else.
+func TestDetects(t *testing.T) {
+	e := openEngine(t)
+	lead := make([]int16, 12000) // 1.5 s of silence
+	before := speak(t, "rms", "Hello, this is an important message about your")
+	phrase := speak(t, "rms", "car warranty")
+	after := speak(t, "rms", "Please call us back today.")
+	pcm := append(append(append(append(lead, before...), phrase...), after...), make([]int16, 8000)...)
+	start := time.Duration(len(lead)+len(before)) * time.Second / 8000
+	for _, mode := range []spotter.Mode{spotter.ModeKeyword, spotter.ModeFull, spotter.ModeBoth} {
+		t.Run(string(mode), func(t *testing.T) {
+			ds, st := listen(t, e, mode, pcm, "car warranty", "free cruise", "gift card")
+			if len(ds) != 1 {
+				t.Fatalf("detections %v, want one of \"car warranty\"", ds)
+			}
+			d := ds[0]
+			if d.Rule != "car warranty" || d.Kind != spotter.KindPhrase || d.Action != "mute" {
+				t.Errorf("detection %v", d)
+			}
+			if diff := d.Start - start; diff < -time.Second || diff > time.Second {
+				t.Errorf("detected at %v, the phrase starts at %v", d.Start, start)
+			}
+			if st.Speech > st.Audio-time.Second {
+				t.Errorf("gate passed %v of %v audio, though 2 s are silence", st.Speech, st.Audio)
+			}
+		})
+	}
+}
+
+// TestNoiseCostsNothing checks that the gate keeps line noise and silence
+// from the recognizer.
+func TestNoiseCostsNothing(t *testing.T) {
+	e := openEngine(t)
+	pcm := make([]int16, 8000*20)
+	for i := range pcm { // a steady hiss, about -50 dBFS
+		pcm[i] = int16((i*7919)%201 - 100)
+	}
+	ds, st := listen(t, e, spotter.ModeFull, pcm, "free cruise")
+	if len(ds) != 0 || st.Speech != 0 || st.Utterances != 0 {
+		t.Errorf("noise: detections %v, %v passed to the recognizer in %d utterances", ds, st.Speech, st.Utterances)
+	}
+}
+
+func TestUnknownWord(t *testing.T) {
+	e := openEngine(t)
+	if !e.Knows("cruise") || e.Knows("xyzzyq") {
+		t.Fatalf("Knows(cruise)=%v Knows(xyzzyq)=%v", e.Knows("cruise"), e.Knows("xyzzyq"))
+	}
+	_, err := e.NewRecognizer(spotter.Vocabulary{Phrases: []string{"free xyzzyq"}, Mode: spotter.ModeKeyword})
+	var we *WordError
+	if !errors.As(err, &we) || we.Word != "xyzzyq" || !errors.Is(err, ErrUnknownWord) {
+		t.Fatalf("error %v, want a WordError for xyzzyq", err)
+	}
+}
+
+func TestModelErrors(t *testing.T) {
+	dir := t.TempDir()
+	hmm := filepath.Join(dir, "am")
+	os.Mkdir(hmm, 0o755)
+	for _, f := range []string{"mdef", "means", "variances", "transition_matrices"} {
+		os.WriteFile(filepath.Join(hmm, f), []byte("x"), 0o644)
+	}
+	for _, tc := range []struct {
+		name, model, want string
+	}{
+		{"no directory", filepath.Join(dir, "nope"), "does not exist"},
+		{"incomplete acoustic model", dir, "lacks feat.params"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Open(Config{Model: tc.model})
+			if !errors.Is(err, ErrModel) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want ErrModel saying %q", err, tc.want)
+			}
+		})
+	}
+}
