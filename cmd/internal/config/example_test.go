@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
 )
@@ -58,4 +59,24 @@ func ExampleConfig_AddWords() {
 func ExampleNormalizePhrase() {
 	fmt.Println(config.NormalizePhrase("Press 1, NOW!"))
 	// Output: press one now
+}
+
+func ExampleLoad() {
+	c, err := config.Load("testdata/sample.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Engine, c.Queue, c.RTPPorts, len(c.Rules()))
+	// Output: auto 0-3 5004,10000-20000 6
+}
+
+func ExampleConfig_Validate() {
+	c := config.Default()
+	c.Banned = append(c.Banned, config.Phrase{Text: "free cruise"}, config.Phrase{Text: "Free Cruise"})
+	c.Hold = -time.Second
+	fmt.Println(c.Validate())
+	// Output:
+	// hold: out of range: -1s is negative; 0 holds for the rest of the stream
+	// banned[1]: duplicate rule: "Free Cruise" normalises to "free cruise", as banned[0] does
 }
