@@ -38,6 +38,7 @@ type Decoder struct {
 	cfg   DecoderConfig
 	stats Stats
 	frags reassembler
+	now   time.Time // the ts of the frame being decoded, for reassembly
 }
 
 // NewDecoder returns a Decoder configured by cfg.
@@ -68,7 +69,8 @@ func (d *Decoder) Decode(lt LinkType, data []byte, ts time.Time, out *UDP) (Kind
 	if d.frags.active > 0 {
 		d.expire(ts)
 	}
-	k, err := d.decode(lt, data, ts, out)
+	d.now = ts
+	k, err := d.decode(lt, data, out)
 	switch k {
 	case KindUDP:
 		d.stats.UDP++
@@ -82,7 +84,7 @@ func (d *Decoder) Decode(lt LinkType, data []byte, ts time.Time, out *UDP) (Kind
 	return k, err
 }
 
-func (d *Decoder) decode(lt LinkType, data []byte, ts time.Time, out *UDP) (Kind, error) {
+func (d *Decoder) decode(lt LinkType, data []byte, out *UDP) (Kind, error) {
 	off, version, err := network(lt, data)
 	if err != nil {
 		if lt.supported() {
@@ -92,9 +94,9 @@ func (d *Decoder) decode(lt LinkType, data []byte, ts time.Time, out *UDP) (Kind
 	}
 	switch version {
 	case 4:
-		return d.ipv4(data, off, ts, out)
+		return d.ipv4(data, off, out)
 	case 6:
-		return d.ipv6(data, off, ts, out)
+		return d.ipv6(data, off, out)
 	}
 	return KindNotIP, nil
 }

@@ -3,7 +3,6 @@ package packet
 import (
 	"encoding/binary"
 	"fmt"
-	"time"
 )
 
 // MaxExtensionHeaders is the longest chain of IPv6 extension headers a
@@ -21,7 +20,7 @@ const (
 )
 
 // ipv4 decodes the IPv4 packet at b[off:].
-func (d *Decoder) ipv4(b []byte, off int, ts time.Time, out *UDP) (Kind, error) {
+func (d *Decoder) ipv4(b []byte, off int, out *UDP) (Kind, error) {
 	p := b[off:]
 	if len(p) < 20 {
 		return KindMalformed, fmt.Errorf("ipv4: header needs 20 bytes, have %d: %w", len(p), ErrTruncated)
@@ -66,13 +65,13 @@ func (d *Decoder) ipv4(b []byte, off int, ts time.Time, out *UDP) (Kind, error) 
 			more: more,
 			nh:   protoUDP,
 			max:  0xffff - hl,
-		}, ts, out)
+		}, out)
 	}
 	return udp(b, off+hl, off+tl, out)
 }
 
 // ipv6 decodes the IPv6 packet at b[off:].
-func (d *Decoder) ipv6(b []byte, off int, ts time.Time, out *UDP) (Kind, error) {
+func (d *Decoder) ipv6(b []byte, off int, out *UDP) (Kind, error) {
 	p := b[off:]
 	if len(p) < 40 {
 		return KindMalformed, fmt.Errorf("ipv6: header needs 40 bytes, have %d: %w", len(p), ErrTruncated)
@@ -132,7 +131,7 @@ func (d *Decoder) ipv6(b []byte, off int, ts time.Time, out *UDP) (Kind, error) 
 			more: more,
 			nh:   h[0],
 			max:  0xffff,
-		}, ts, out)
+		}, out)
 	}
 }
 
