@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/spitfilter/spitfilter/rtpflow/packet"
 )
 
 // streamIndex maps keys to streams: a power-of-two array of buckets chained
@@ -28,20 +30,30 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-func (x *streamIndex) hash(k *Key) uint64 {
+func (x *streamIndex) hash(src, dst *[16]byte, srcPort, dstPort uint16, ssrc uint32) uint64 {
 	le := binary.LittleEndian
-	h := mix(le.Uint64(k.Src[:8])^x.seed, le.Uint64(k.Src[8:]))
-	h = mix(h^le.Uint64(k.Dst[:8]), le.Uint64(k.Dst[8:]))
-	return mix(h^(uint64(k.SrcPort)<<48|uint64(k.DstPort)<<32|uint64(k.SSRC)), x.seed)
+	h := mix(le.Uint64(src[:8])^x.seed, le.Uint64(src[8:]))
+	h = mix(h^le.Uint64(dst[:8]), le.Uint64(dst[8:]))
+	return mix(h^(uint64(srcPort)<<48|uint64(dstPort)<<32|uint64(ssrc)), x.seed)
 }
 
 func (x *streamIndex) slot(k *Key) **Stream {
-	return &x.buckets[x.hash(k)&uint64(len(x.buckets)-1)]
+	return &x.buckets[x.hash(&k.Src, &k.Dst, k.SrcPort, k.DstPort, k.SSRC)&uint64(len(x.buckets)-1)]
 }
 
 func (x *streamIndex) get(k *Key) *Stream {
 	s := *x.slot(k)
 	for s != nil && !s.Key.equal(k) {
+		s = s.hnext
+	}
+	return s
+}
+
+// lookup is get for the key of datagram u with this SSRC, without
+// building the Key.
+func (x *streamIndex) lookup(u *packet.UDP, ssrc uint32) *Stream {
+	s := x.buckets[x.hash(&u.Src, &u.Dst, u.SrcPort, u.DstPort, ssrc)&uint64(len(x.buckets)-1)]
+	for s != nil && (s.Key.SSRC != ssrc || s.Key.SrcPort != u.SrcPort || s.Key.DstPort != u.DstPort || s.Key.Src != u.Src || s.Key.Dst != u.Dst) {
 		s = s.hnext
 	}
 	return s

@@ -34,6 +34,12 @@ func (s *Stream) Stats() Stats {
 	st := s.stats
 	if st.Packets > 0 {
 		st.Last = time.Unix(0, s.lastNs).In(st.First.Location())
+		// Derived here rather than on every packet. MaxSeq never falls
+		// below FirstSeq: both start at the first packet's number and
+		// MaxSeq only grows.
+		st.SeqWraps = st.MaxSeq>>16 - 1
+		st.Expected = st.MaxSeq - st.FirstSeq + 1
+		st.Lost = int64(st.Expected) - int64(st.Packets)
 	}
 	st.JitterMs, st.MaxJitterMs, st.MeanJitterMs = s.jitter.jitter, s.jitter.max, s.jitter.mean
 	return st
@@ -64,11 +70,6 @@ func (s *Stream) packet(h *header, payload []byte, arrival time.Time, ns int64, 
 	if ext > st.MaxSeq {
 		st.MaxSeq = ext
 	}
-	st.SeqWraps = st.MaxSeq>>16 - 1
-	if st.MaxSeq >= st.FirstSeq {
-		st.Expected = st.MaxSeq - st.FirstSeq + 1
-	}
-	st.Lost = int64(st.Expected) - int64(st.Packets)
 	s.jitter.add(ns, ts, h.pt, h.marker)
 
 	kind := kindAudio

@@ -138,9 +138,9 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 	if !ok {
 		return t.notRTP(onPort)
 	}
-	k := Key{Src: u.Src, Dst: u.Dst, SrcPort: u.SrcPort, DstPort: u.DstPort, SSRC: h.ssrc}
-	s := t.streams.get(&k)
+	s := t.streams.lookup(u, h.ssrc)
 	if s == nil {
+		k := Key{Src: u.Src, Dst: u.Dst, SrcPort: u.SrcPort, DstPort: u.DstPort, SSRC: h.ssrc}
 		if !onPort {
 			if !plausibleAudioPT(h.pt) {
 				t.stats.NotRTP++
