@@ -28,7 +28,8 @@ func main() {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, "usage: spitfilter rules [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n")
+	fmt.Fprint(w, "usage: spitfilter rules [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n"+
+		"       spitfilter check-config [--config FILE]\n")
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -46,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
+	case "check-config":
+		return checkConfig(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		usage(stdout)
 		return 0
