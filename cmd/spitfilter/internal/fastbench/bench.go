@@ -33,7 +33,8 @@ type Config struct {
 	Spin time.Duration
 	// Queue is the NFQUEUE number; default 0 (the lab's namespace is private).
 	Queue uint16
-	// Port is the judged UDP port, Port+1 the baseline's; default 30000.
+	// Port is the receiver's UDP port; packets from source port Port+1 are
+	// queued, those from Port+2 (the baseline) are not; default 30000.
 	Port int
 	// BindTimeout is how long a judge may take to bind the queue; default 10s.
 	BindTimeout time.Duration
@@ -92,8 +93,8 @@ func (c *Config) setDefaults() error {
 	if c.Port == 0 {
 		c.Port = 30000
 	}
-	if c.Port < 1 || c.Port > 65534 {
-		return fmt.Errorf("%w: port %d: want 1 to 65534 (port+1 is the baseline)", ErrConfig, c.Port)
+	if c.Port < 1 || c.Port > 65533 {
+		return fmt.Errorf("%w: port %d: want 1 to 65533 (port+1 and port+2 are the sources)", ErrConfig, c.Port)
 	}
 	if c.Spin < 0 {
 		c.Spin = 0
@@ -107,12 +108,13 @@ func (c *Config) setDefaults() error {
 	return nil
 }
 
-// Run is one paced run through the queue (or, for a baseline, past it).
+// Run is the packets of one kind in one paced run: through the queue or,
+// for a baseline, past it.
 type Run struct {
-	Port       int
-	Baseline   bool    // sent to the port with no queue rule
-	Rate       int     // packets/s asked for
-	Achieved   float64 // packets/s the sender reached
+	Baseline   bool          // sent from the source port no queue rule matches
+	Rate       int           // packets/s asked for
+	Achieved   float64       // packets/s the sender reached
+	SenderLate time.Duration // the most a packet left after its due time
 	Sent       int
 	Received   int
 	Duplicates int
@@ -131,9 +133,10 @@ func (r Run) Lossless() bool {
 	return r.Sent > 0 && r.Lost() == 0 && k.QueueDropped == 0 && k.UserDropped == 0 && k.SocketDrops == 0 && k.Bypassed == 0
 }
 
-// RigLimited reports whether the sender fell more than 3% short of the
-// rate: such a run says more about the rig than about the judge.
-func (r Run) RigLimited() bool { return r.Achieved < 0.97*float64(r.Rate) }
+// RigLimited reports whether the sender fell more than 10% short of the
+// rate: such a run says more about the rig (or the machine's load) than
+// about the judge.
+func (r Run) RigLimited() bool { return r.Achieved < 0.9*float64(r.Rate) }
 
 // Counters are the kernel's counts over one run, as differences.
 type Counters struct {
@@ -153,7 +156,8 @@ type Search struct {
 	Runs       []Run // every run of the search, in order
 }
 
-// Point is one rate of a judge: its run and the baseline run made next to it.
+// Point is one rate of a judge: its run and the baseline run made at the
+// same time, packet for packet.
 type Point struct {
 	Judge, Baseline Run
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,7 +34,7 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 	b := &bench{cfg: cfg, lab: l, clk: newClock()}
 	rep := &Report{Config: cfg, Kernel: kernelRelease()}
 	if cfg.SearchDuration > 0 {
-		log.Info("searching the rig's own lossless rate", "port", cfg.Port+1)
+		log.Info("searching the rig's own lossless rate (baseline packets only)")
 		if rep.Baseline, err = b.search(ctx, true); err != nil {
 			return nil, err
 		}
@@ -77,18 +78,15 @@ func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
 		return res, err
 	}
 	// warm up: 1000 packets at 1000/s, not counted
-	if _, err := b.measure(ctx, false, 1000, time.Second); err != nil {
+	if _, err := b.measure(ctx, [2]bool{true, true}, 1000, time.Second); err != nil {
 		return res, err
 	}
 	for _, rate := range b.cfg.Rates {
-		base, err := b.measure(ctx, true, rate, b.cfg.Duration)
+		runs, err := b.measure(ctx, [2]bool{true, true}, rate, b.cfg.Duration)
 		if err != nil {
 			return res, err
 		}
-		jr, err := b.measure(ctx, false, rate, b.cfg.Duration)
-		if err != nil {
-			return res, err
-		}
+		jr, base := runs[kindJudged], runs[kindBaseline]
 		pt := Point{Judge: jr, Baseline: base}
 		a := pt.Added()
 		log.Info("latency", "rate", rate, "lost", jr.Lost(), "bypassed", jr.Kernel.Bypassed,
@@ -109,10 +107,17 @@ func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
 func (b *bench) search(ctx context.Context, baseline bool) (Search, error) {
 	var s Search
 	try := func(rate int) (ok bool, err error) {
-		r, err := b.measure(ctx, baseline, rate, b.cfg.SearchDuration)
+		kind := kindJudged
+		if baseline {
+			kind = kindBaseline
+		}
+		var use [2]bool
+		use[kind] = true
+		runs, err := b.measure(ctx, use, rate, b.cfg.SearchDuration)
 		if err != nil {
 			return false, err
 		}
+		r := runs[kind]
 		s.Runs = append(s.Runs, r)
 		b.cfg.Logger.Debug("search", "baseline", baseline, "rate", rate, "achieved", int(r.Achieved),
 			"lost", r.Lost(), "bypassed", r.Kernel.Bypassed, "lossless", r.Lossless())
@@ -171,69 +176,81 @@ func (b *bench) search(ctx context.Context, baseline bool) (Search, error) {
 	return s, nil
 }
 
-// measure sends rate packets/s for d to the judged port (or the baseline
-// port) and returns what arrived and what the kernel counted.
-func (b *bench) measure(ctx context.Context, baseline bool, rate int, d time.Duration) (Run, error) {
+// measure sends rate packets/s for d from the queued source port, the
+// baseline's, or both (use[kindJudged], use[kindBaseline]); with both, each
+// packet number goes out twice, queued and baseline back to back, so both
+// see the same moment of the machine. It returns the run of each kind.
+func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Duration) (runs [2]Run, err error) {
 	if err := ctx.Err(); err != nil {
-		return Run{}, err
+		return runs, err
 	}
 	if b.jp != nil {
 		if err := b.jp.exited(); err != nil {
-			return Run{}, err
+			return runs, err
 		}
 	}
-	i := 0
-	if baseline {
-		i = 1
-	}
-	n := int(float64(rate) * d.Seconds())
-	if n < 1 {
-		n = 1
-	}
+	n := max(1, int(float64(rate)*d.Seconds()))
 	b.run++
-	r := Run{Port: b.cfg.Port + i, Baseline: baseline, Rate: rate, Sent: n}
-
-	before, err := b.counters(baseline)
+	before, err := b.counters(use[kindJudged])
 	if err != nil {
-		return r, err
+		return runs, err
 	}
-	rc := newReceiver(b.lab.recv[i], b.run, n)
+	rc := newReceiver(b.lab.recv, b.run, n, use)
 	recvErr := make(chan error, 1)
 	go func() { recvErr <- rc.loop(b.clk) }()
 
-	sr, sendErr := send(b.lab.send[i], b.clk, b.run, n, rate, b.cfg.Spin)
+	var abort atomic.Bool
+	stopWatch := context.AfterFunc(ctx, func() { abort.Store(true) })
+	sr, sendErr := send(b.lab.send, use, b.clk, b.run, n, rate, b.cfg.Spin, &abort)
+	stopWatch()
+	want := int64(sr.sent)
+	if use[0] && use[1] {
+		want *= 2
+	}
 	// drain: wait until all arrived or nothing came for 300 ms (at most 10 s)
 	deadline := b.clk.now() + int64(10*time.Second)
-	for rc.got.Load() < int64(sr.sent) {
+	for rc.received() < want {
 		now := b.clk.now()
-		idleSince := max(rc.last.Load(), sr.end)
-		if now-idleSince > int64(300*time.Millisecond) || now > deadline {
+		if now-max(rc.last.Load(), sr.end) > int64(300*time.Millisecond) || now > deadline {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	rc.stop.Store(true)
-	if err := errors.Join(sendErr, <-recvErr); err != nil {
-		return r, err
+	if err := errors.Join(sendErr, <-recvErr, ctx.Err()); err != nil {
+		return runs, err
 	}
-	after, err := b.counters(baseline)
+	after, err := b.counters(use[kindJudged])
 	if err != nil {
-		return r, err
+		return runs, err
 	}
-	r.Sent = sr.sent
-	r.Achieved = sr.achieved()
-	r.Received = int(rc.got.Load())
-	r.Duplicates = rc.dup
-	r.Clockfault = rc.bad
-	r.Latency = summarize(rc.latencies())
-	r.Kernel = after.sub(before)
-	if !baseline {
-		r.Kernel.Judged = after.ids - before.ids - r.Kernel.SocketDrops
-		if r.Kernel.Judged < uint64(r.Sent) {
-			r.Kernel.Bypassed = uint64(r.Sent) - r.Kernel.Judged
+	for kind := range runs {
+		if !use[kind] {
+			continue
+		}
+		r := &runs[kind]
+		*r = Run{
+			Baseline:   kind == kindBaseline,
+			Rate:       rate,
+			Sent:       sr.sent,
+			Achieved:   sr.achieved(),
+			SenderLate: time.Duration(sr.maxLate),
+			Received:   int(rc.got[kind].Load()),
+			Duplicates: rc.dup[kind],
+			Clockfault: rc.bad[kind],
+			Latency:    summarize(rc.latencies(kind)),
+			Kernel:     after.sub(before),
+		}
+		if kind == kindJudged {
+			r.Kernel.Judged = after.ids - before.ids - r.Kernel.SocketDrops
+			if r.Kernel.Judged < uint64(r.Sent) {
+				r.Kernel.Bypassed = uint64(r.Sent) - r.Kernel.Judged
+			}
+		} else {
+			r.Kernel.QueueDropped, r.Kernel.UserDropped, r.Kernel.SocketDrops = 0, 0, 0
 		}
 	}
-	return r, nil
+	return runs, nil
 }
 
 // snapshot is the kernel counters at one moment.
@@ -254,7 +271,7 @@ func (a snapshot) sub(b snapshot) Counters {
 	}
 }
 
-func (b *bench) counters(baseline bool) (snapshot, error) {
+func (b *bench) counters(queued bool) (snapshot, error) {
 	var s snapshot
 	snmpB, err := readNetFile(b.lab.nsB, "snmp")
 	if err != nil {
@@ -270,7 +287,7 @@ func (b *bench) counters(baseline bool) (snapshot, error) {
 	if s.sndbuf, err = parseUDPCounter(snmpA, "SndbufErrors"); err != nil {
 		return s, err
 	}
-	if baseline {
+	if !queued {
 		return s, nil
 	}
 	st, ok, err := queueStats(b.lab.nsB, b.cfg.Queue)

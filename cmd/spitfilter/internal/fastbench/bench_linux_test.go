@@ -79,7 +79,7 @@ func TestBenchReferenceJudges(t *testing.T) {
 		Judges:         DefaultJudges(cBin, goBin),
 		Rates:          []int{rate},
 		Duration:       time.Second,
-		SearchDuration: 300 * time.Millisecond,
+		SearchDuration: time.Second,
 		SearchMax:      4000,
 		Port:           31000,
 	})
@@ -141,8 +141,15 @@ func TestBenchReferenceJudges(t *testing.T) {
 				t.Errorf("C judge run not lossless: %+v", p.Judge)
 			}
 			// 10000 is above the search cap: the ramp starts at the cap, 4000
-			if s := j.Lossless; s.PPS != 4000 || !s.Capped || len(s.Runs) != 1 {
-				t.Errorf("search = %d pps, capped %v, %d runs; want 4000, capped, 1 run", s.PPS, s.Capped, len(s.Runs))
+			s := j.Lossless
+			if len(s.Runs) != 1 {
+				t.Fatalf("search made %d runs, want 1", len(s.Runs))
+			}
+			if s.RigLimited {
+				t.Skipf("machine too loaded: the sender reached %.0f of 4000 pps in the search run", s.Runs[0].Achieved)
+			}
+			if s.PPS != 4000 || !s.Capped {
+				t.Errorf("search = %d pps, capped %v; want 4000, capped (run %+v)", s.PPS, s.Capped, s.Runs[0])
 			}
 		})
 	}

@@ -38,8 +38,10 @@ type lab struct {
 	made     []string
 	port     int    // judged port; port+1 is the baseline
 	queue    uint16 // NFQUEUE number
-	// sockets: send[i] in nsA is connected to receiver port+i, recv[i] in nsB is bound to it.
-	send, recv [2]int
+	// sockets: send[kindJudged] in nsA sends from port+1 (queued),
+	// send[kindBaseline] from port+2 (not queued), both to recv in nsB, bound to port.
+	send [2]int
+	recv int
 }
 
 // newLab builds the lab. Its names carry the process id so that two rigs
@@ -53,7 +55,7 @@ func newLab(ctx context.Context, log *slog.Logger, port int, queue uint16) (_ *l
 		port:  port,
 		queue: queue,
 		send:  [2]int{-1, -1},
-		recv:  [2]int{-1, -1},
+		recv:  -1,
 	}
 	defer func() {
 		if err != nil {
@@ -78,7 +80,7 @@ func newLab(ctx context.Context, log *slog.Logger, port int, queue uint16) (_ *l
 		// static neighbours: no ARP during a run
 		{"ip", "-n", l.nsA, "neigh", "replace", ip4(receiverAddr), "lladdr", receiverMAC, "dev", senderIf, "nud", "permanent"},
 		{"ip", "-n", l.nsB, "neigh", "replace", ip4(senderAddr), "lladdr", senderMAC, "dev", receiverIf, "nud", "permanent"},
-		{"ip", "netns", "exec", l.nsB, "iptables", "-w", "-A", "INPUT", "-p", "udp", "--dport", strconv.Itoa(port),
+		{"ip", "netns", "exec", l.nsB, "iptables", "-w", "-A", "INPUT", "-p", "udp", "--dport", strconv.Itoa(port), "--sport", strconv.Itoa(port + 1),
 			"-j", "NFQUEUE", "--queue-num", strconv.Itoa(int(queue)), "--queue-bypass"},
 	}
 	for _, s := range steps {
@@ -86,46 +88,50 @@ func newLab(ctx context.Context, log *slog.Logger, port int, queue uint16) (_ *l
 			return nil, err
 		}
 	}
-	for i := range 2 {
-		dst := unix.SockaddrInet4{Port: port + i, Addr: receiverAddr}
-		if err := inNetns(l.nsB, func() error {
-			fd, err := udpSocket()
-			if err != nil {
-				return err
-			}
-			l.recv[i] = fd
-			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 32<<20); err != nil {
-				return fmt.Errorf("receiver port %d: SO_RCVBUFFORCE: %w", dst.Port, err)
-			}
-			tv := unix.Timeval{Usec: 50_000}
-			if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-				return fmt.Errorf("receiver port %d: SO_RCVTIMEO: %w", dst.Port, err)
-			}
-			if err := unix.Bind(fd, &dst); err != nil {
-				return fmt.Errorf("receiver: bind %s:%d: %w", ip4(receiverAddr), dst.Port, err)
-			}
-			return nil
-		}); err != nil {
-			return nil, err
+	dst := unix.SockaddrInet4{Port: port, Addr: receiverAddr}
+	if err := inNetns(l.nsB, func() error {
+		fd, err := udpSocket()
+		if err != nil {
+			return err
 		}
+		l.recv = fd
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 32<<20); err != nil {
+			return fmt.Errorf("receiver port %d: SO_RCVBUFFORCE: %w", port, err)
+		}
+		tv := unix.Timeval{Usec: 50_000}
+		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+			return fmt.Errorf("receiver port %d: SO_RCVTIMEO: %w", port, err)
+		}
+		if err := unix.Bind(fd, &dst); err != nil {
+			return fmt.Errorf("receiver: bind %s:%d: %w", ip4(receiverAddr), port, err)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for k := range 2 {
+		src := unix.SockaddrInet4{Port: port + 1 + k, Addr: senderAddr}
 		if err := inNetns(l.nsA, func() error {
 			fd, err := udpSocket()
 			if err != nil {
 				return err
 			}
-			l.send[i] = fd
+			l.send[k] = fd
 			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 8<<20); err != nil {
 				return fmt.Errorf("sender: SO_SNDBUFFORCE: %w", err)
 			}
+			if err := unix.Bind(fd, &src); err != nil {
+				return fmt.Errorf("sender: bind %s:%d: %w", ip4(senderAddr), src.Port, err)
+			}
 			if err := unix.Connect(fd, &dst); err != nil {
-				return fmt.Errorf("sender: connect %s:%d: %w", ip4(receiverAddr), dst.Port, err)
+				return fmt.Errorf("sender: connect %s:%d: %w", ip4(receiverAddr), port, err)
 			}
 			return nil
 		}); err != nil {
 			return nil, err
 		}
 	}
-	log.Info("lab ready", "sender_ns", l.nsA, "receiver_ns", l.nsB, "port", port, "baseline_port", port+1, "queue", queue)
+	log.Info("lab ready", "sender_ns", l.nsA, "receiver_ns", l.nsB, "port", port, "queued_from", port+1, "baseline_from", port+2, "queue", queue)
 	return l, nil
 }
 
@@ -133,12 +139,10 @@ func newLab(ctx context.Context, log *slog.Logger, port int, queue uint16) (_ *l
 // veth pair and the iptables rule with them. It can be called again.
 func (l *lab) Close() error {
 	var errs []error
-	for i := range 2 {
-		for _, fd := range []*int{&l.send[i], &l.recv[i]} {
-			if *fd >= 0 {
-				unix.Close(*fd)
-				*fd = -1
-			}
+	for _, fd := range []*int{&l.send[0], &l.send[1], &l.recv} {
+		if *fd >= 0 {
+			unix.Close(*fd)
+			*fd = -1
 		}
 	}
 	for len(l.made) > 0 {

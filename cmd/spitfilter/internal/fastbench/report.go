@@ -18,7 +18,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	fmt.Fprintf(bw, "NFQUEUE fast path, kernel %s: %d-byte UDP payloads (RTP), %v per latency run, %v per search run.\n",
 		r.Kernel, PacketSize, c.Duration, c.SearchDuration)
-	fmt.Fprintf(bw, "Added latency = one-way latency through the queue − the baseline's (same rig, no queue rule) at the same percentile, in µs.\n\n")
+	fmt.Fprintf(bw, "Added latency = one-way latency through the queue − the baseline's at the same percentile, in µs; "+
+		"baseline packets (no queue rule) are sent interleaved with the queued ones, in the same run.\n\n")
 
 	// summary
 	hdr := []string{"judge", "lossless pps"}
@@ -65,7 +66,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	// details
 	fmt.Fprintf(bw, "\nEvery latency run (absolute one-way latency, µs; kernel counters are differences over the run):\n\n")
-	row(bw, "judge", "port", "rate", "achieved pps", "sent", "received", "p50", "p99", "p99.9", "max",
+	row(bw, "judge", "rate", "achieved pps", "sender late max µs", "sent", "received", "p50", "p99", "p99.9", "max",
 		"queue dropped", "user dropped", "socket drops", "judged", "bypassed", "rig drops")
 	row(bw, strings.Split(strings.Repeat("---,", 16), ",")[:16]...)
 	for _, j := range r.Judges {
@@ -81,7 +82,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 					judged = fmt.Sprint(k.Judged)
 					qd, ud, sd, byp = fmt.Sprint(k.QueueDropped), fmt.Sprint(k.UserDropped), fmt.Sprint(k.SocketDrops), fmt.Sprint(k.Bypassed)
 				}
-				row(bw, run.name, fmt.Sprint(x.Port), fmt.Sprint(x.Rate), fmt.Sprintf("%.0f", x.Achieved),
+				row(bw, run.name, fmt.Sprint(x.Rate), fmt.Sprintf("%.0f", x.Achieved), us(x.SenderLate),
 					fmt.Sprint(x.Sent), fmt.Sprint(x.Received), us(x.Latency.P50), us(x.Latency.P99), us(x.Latency.P999), us(x.Latency.Max),
 					qd, ud, sd, judged, byp, fmt.Sprint(k.RigDrops))
 			}

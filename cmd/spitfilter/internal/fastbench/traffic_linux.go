@@ -17,7 +17,7 @@ import (
 // PT 0 PCMU, sequence, timestamp, SSRC) and 160 bytes of µ-law silence in
 // which the rig writes, from byte 12:
 //
-//	magic "SFB1" | run id uint32 | packet number uint64 | send time uint64 ns, CLOCK_MONOTONIC
+//	magic "SFB1" | run id uint32 | packet number uint64 | send time uint64 ns, CLOCK_MONOTONIC | kind byte
 const (
 	PacketSize = 172
 	rtpHeader  = 12
@@ -25,11 +25,18 @@ const (
 	offRun     = rtpHeader + 4
 	offSeq     = rtpHeader + 8
 	offSent    = rtpHeader + 16
-	minPacket  = rtpHeader + 24
+	offKind    = rtpHeader + 24
+	minPacket  = rtpHeader + 25
 	batch      = 64 // packets per sendmmsg/recvmmsg
 )
 
 const magic = "SFB1"
+
+// Packet kinds: sent from the queued source port, or from the baseline's.
+const (
+	kindJudged   = 0
+	kindBaseline = 1
+)
 
 // clock reads CLOCK_MONOTONIC through Go's vDSO-backed monotonic time: base
 // is one clock_gettime reading and t0 the time.Time taken beside it.
@@ -75,6 +82,7 @@ func newRing(size int) *ring {
 type sendResult struct {
 	sent       int
 	start, end int64 // CLOCK_MONOTONIC ns of the first and after the last send
+	maxLate    int64 // ns: the most a packet went out after its due time
 }
 
 // achieved is the send rate in packets per second.
@@ -85,31 +93,38 @@ func (s sendResult) achieved() float64 {
 	return float64(s.sent) / (float64(s.end-s.start) / 1e9)
 }
 
-// send sends n packets of run id to fd at rate packets per second, on a
-// locked OS thread. Packet i is due at start + i/rate; whatever is due is
-// sent at once, up to batch per sendmmsg, each stamped with the time just
-// before the call. Before a due time the sender sleeps (clock_nanosleep,
-// absolute, timer slack 1 ns) until spin before it, then busy-waits.
-func send(fd int, clk clock, run uint32, n, rate int, spin time.Duration) (sendResult, error) {
+// send sends n packets of run id at rate packets per second on a locked OS
+// thread: packet i to each fd of fds, fds[k] carrying kind k (nil entries are
+// skipped). Packet i is due at start + i/rate; whatever is due is sent at
+// once, up to batch per sendmmsg, each stamped with the time just before
+// the call. Before a due time the sender sleeps (clock_nanosleep, absolute,
+// timer slack 1 ns) until spin before it, then busy-waits.
+// It stops early, with what it sent so far, when abort is set.
+func send(fds [2]int, use [2]bool, clk clock, run uint32, n, rate int, spin time.Duration, abort *atomic.Bool) (sendResult, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 50_000, 0, 0, 0)
 
-	r := newRing(PacketSize)
-	for i := range batch {
-		b := r.bufs[i][:]
-		for j := range b {
-			b[j] = 0xFF
+	var rings [2]*ring
+	for kind := range rings {
+		r := newRing(PacketSize)
+		for i := range batch {
+			b := r.bufs[i][:]
+			for j := range b {
+				b[j] = 0xFF
+			}
+			b[0], b[1] = 0x80, 0 // V=2, PT=0
+			binary.BigEndian.PutUint32(b[8:], 0x5fb00000|uint32(kind)<<16|run&0xFFFF)
+			copy(b[offMagic:], magic)
+			binary.BigEndian.PutUint32(b[offRun:], run)
+			b[offKind] = byte(kind)
 		}
-		b[0], b[1] = 0x80, 0 // V=2, PT=0
-		binary.BigEndian.PutUint32(b[8:], 0x5fb00000|run&0xFFFF)
-		copy(b[offMagic:], magic)
-		binary.BigEndian.PutUint32(b[offRun:], run)
+		rings[kind] = r
 	}
 	res := sendResult{start: clk.now()}
 	interval := 1e9 / float64(rate)
-	for i := 0; i < n; {
+	for i := 0; i < n && !abort.Load(); {
 		due := res.start + int64(float64(i)*interval)
 		t := clk.now()
 		if wait := due - t; wait > 0 {
@@ -119,26 +134,32 @@ func send(fd int, clk clock, run uint32, n, rate int, spin time.Duration) (sendR
 			}
 			continue
 		}
+		res.maxLate = max(res.maxLate, t-due)
 		k := int(float64(t-res.start)/interval) + 1 - i
 		k = max(1, min(k, batch, n-i))
-		t = clk.now()
-		for j := range k {
-			b := r.bufs[j][:]
-			seq := uint64(i + j)
-			binary.BigEndian.PutUint16(b[2:], uint16(seq))
-			binary.BigEndian.PutUint32(b[4:], uint32(seq*160))
-			binary.BigEndian.PutUint64(b[offSeq:], seq)
-			binary.BigEndian.PutUint64(b[offSent:], uint64(t))
-		}
-		for off := 0; off < k; {
-			m, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&r.hdrs[off])), uintptr(k-off), 0, 0, 0)
-			if errno != 0 {
-				if errno == unix.EINTR || errno == unix.EAGAIN || errno == unix.ENOBUFS {
-					continue
-				}
-				return res, fmt.Errorf("sender: sendmmsg packet %d of %d: %w", i+off, n, errno)
+		for kind, r := range rings {
+			if !use[kind] {
+				continue
 			}
-			off += int(m)
+			t = clk.now()
+			for j := range k {
+				b := r.bufs[j][:]
+				seq := uint64(i + j)
+				binary.BigEndian.PutUint16(b[2:], uint16(seq))
+				binary.BigEndian.PutUint32(b[4:], uint32(seq*160))
+				binary.BigEndian.PutUint64(b[offSeq:], seq)
+				binary.BigEndian.PutUint64(b[offSent:], uint64(t))
+			}
+			for off := 0; off < k; {
+				m, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fds[kind]), uintptr(unsafe.Pointer(&r.hdrs[off])), uintptr(k-off), 0, 0, 0)
+				if errno != 0 {
+					if errno == unix.EINTR || errno == unix.EAGAIN || errno == unix.ENOBUFS {
+						continue
+					}
+					return res, fmt.Errorf("sender: sendmmsg packet %d of %d: %w", i+off, n, errno)
+				}
+				off += int(m)
+			}
 		}
 		i += k
 		res.sent = i
@@ -147,23 +168,29 @@ func send(fd int, clk clock, run uint32, n, rate int, spin time.Duration) (sendR
 	return res, nil
 }
 
-// receiver records, per packet number of one run, whether it arrived and
-// its one-way latency. Stray packets (another run, not ours) are counted
-// and ignored.
+// receiver records, per kind and packet number of one run, whether it
+// arrived and its one-way latency. Stray packets (another run, not ours)
+// are ignored.
 type receiver struct {
 	fd   int
 	run  uint32
-	seen []bool
-	lat  []int64 // ns; valid where seen
-	dup  int
-	bad  int // arrived with receive time <= send time: a clock fault
-	got  atomic.Int64
+	seen [2][]bool
+	lat  [2][]int64 // ns; valid where seen
+	dup  [2]int
+	bad  [2]int // arrived with receive time <= send time: a clock fault
+	got  [2]atomic.Int64
 	last atomic.Int64 // CLOCK_MONOTONIC ns of the last packet of this run
 	stop atomic.Bool
 }
 
-func newReceiver(fd int, run uint32, n int) *receiver {
-	return &receiver{fd: fd, run: run, seen: make([]bool, n), lat: make([]int64, n)}
+func newReceiver(fd int, run uint32, n int, use [2]bool) *receiver {
+	rc := &receiver{fd: fd, run: run}
+	for k := range use {
+		if use[k] {
+			rc.seen[k], rc.lat[k] = make([]bool, n), make([]int64, n)
+		}
+	}
+	return rc
 }
 
 // loop reads until stop is set (it notices within the socket's 50 ms
@@ -186,32 +213,35 @@ func (rc *receiver) loop(clk clock) error {
 			if len(b) < minPacket || string(b[offMagic:offMagic+4]) != magic || binary.BigEndian.Uint32(b[offRun:]) != rc.run {
 				continue
 			}
-			seq := binary.BigEndian.Uint64(b[offSeq:])
-			if seq >= uint64(len(rc.seen)) {
+			kind, seq := int(b[offKind]), binary.BigEndian.Uint64(b[offSeq:])
+			if kind > 1 || seq >= uint64(len(rc.seen[kind])) {
 				continue
 			}
-			if rc.seen[seq] {
-				rc.dup++
+			if rc.seen[kind][seq] {
+				rc.dup[kind]++
 				continue
 			}
 			d := t - int64(binary.BigEndian.Uint64(b[offSent:]))
 			if d <= 0 {
-				rc.bad++
+				rc.bad[kind]++
 			}
-			rc.seen[seq], rc.lat[seq] = true, d
-			rc.got.Add(1)
+			rc.seen[kind][seq], rc.lat[kind][seq] = true, d
+			rc.got[kind].Add(1)
 			rc.last.Store(t)
 		}
 	}
 	return nil
 }
 
-// latencies returns the latencies of the packets that arrived.
-func (rc *receiver) latencies() []int64 {
-	out := make([]int64, 0, rc.got.Load())
-	for i, ok := range rc.seen {
+// received is the number of packets of both kinds that arrived.
+func (rc *receiver) received() int64 { return rc.got[0].Load() + rc.got[1].Load() }
+
+// latencies returns the latencies of the packets of kind that arrived.
+func (rc *receiver) latencies(kind int) []int64 {
+	out := make([]int64, 0, rc.got[kind].Load())
+	for i, ok := range rc.seen[kind] {
 		if ok {
-			out = append(out, rc.lat[i])
+			out = append(out, rc.lat[kind][i])
 		}
 	}
 	return out
