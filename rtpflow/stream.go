@@ -60,7 +60,14 @@ func (s *Stream) packet(h *header, payload []byte, arrival time.Time, ns int64, 
 	st.Packets++
 	st.PayloadBytes += uint64(len(payload))
 	s.lastNs = ns
-	dup := s.seen.mark(ext)
+	var dup bool
+	if w := &s.seen; ext == w.top+1 {
+		// The next number, the common case: mark's work without the call.
+		w.top = ext
+		w.bits[(ext/64)%16] |= 1 << (ext % 64)
+	} else {
+		dup = w.mark(ext)
+	}
 	switch {
 	case dup:
 		st.Duplicates++
@@ -89,7 +96,14 @@ func (s *Stream) packet(h *header, payload []byte, arrival time.Time, ns int64, 
 	if dup || s.ended {
 		return
 	}
-	if !s.audio.push(s, ext, ts, h, payload, ns, kind, cfg, sink) {
+	if r := &s.audio; r.started && ext == r.next && r.held == 0 {
+		// In order with nothing waiting, the common case: push's fast path
+		// without the call.
+		r.next++
+		if kind == kindAudio {
+			r.deliver(s, ext, ts, h.pt, h.marker, ns, payload, cfg, sink)
+		}
+	} else if !r.push(s, ext, ts, h, payload, ns, kind, cfg, sink) {
 		st.Late++
 	}
 }

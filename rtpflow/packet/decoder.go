@@ -38,7 +38,9 @@ type Decoder struct {
 	cfg   DecoderConfig
 	stats Stats
 	frags reassembler
-	now   time.Time // the ts of the frame being decoded, for reassembly
+	// frag is the fragment decode found, for Decode to reassemble: kept
+	// out of the per-packet calls, which then need no timestamp.
+	frag fragment
 }
 
 // NewDecoder returns a Decoder configured by cfg.
@@ -69,8 +71,11 @@ func (d *Decoder) Decode(lt LinkType, data []byte, ts time.Time, out *UDP) (Kind
 	if d.frags.active > 0 {
 		d.expire(ts)
 	}
-	d.now = ts
 	k, err := d.decode(lt, data, out)
+	if k == kindReassemble {
+		k, err = d.fragment(d.frag, ts, out)
+		d.frag = fragment{} // do not keep the frame
+	}
 	switch k {
 	case KindUDP:
 		d.stats.UDP++

@@ -58,14 +58,15 @@ func (d *Decoder) ipv4(b []byte, off int, out *UDP) (Kind, error) {
 		return KindNotUDP, nil
 	}
 	if more || fragOff != 0 {
-		return d.fragment(fragment{
+		d.frag = fragment{
 			key:  fragKey{src: out.Src, dst: out.Dst, id: uint32(binary.BigEndian.Uint16(p[4:6])), proto: proto},
 			off:  fragOff,
 			data: p[hl:tl],
 			more: more,
 			nh:   protoUDP,
 			max:  0xffff - hl,
-		}, out)
+		}
+		return kindReassemble, nil
 	}
 	return udp(b, off+hl, off+tl, out)
 }
@@ -124,14 +125,15 @@ func (d *Decoder) ipv6(b []byte, off int, out *UDP) (Kind, error) {
 		default:
 			return KindNotUDP, nil
 		}
-		return d.fragment(fragment{
+		d.frag = fragment{
 			key:  fragKey{src: out.Src, dst: out.Dst, id: binary.BigEndian.Uint32(h[4:8]), v6: true},
 			off:  fragOff,
 			data: p[pos:],
 			more: more,
 			nh:   h[0],
 			max:  0xffff,
-		}, out)
+		}
+		return kindReassemble, nil
 	}
 }
 

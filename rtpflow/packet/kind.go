@@ -25,6 +25,10 @@ const (
 	KindMalformed
 )
 
+// kindReassemble is decode's internal result for a UDP fragment, which
+// Decode hands to the reassembler; Decode never returns it.
+const kindReassemble Kind = 0xff
+
 // String returns "udp", "not-ip", "not-udp", "fragment" or "malformed".
 func (k Kind) String() string {
 	switch k {

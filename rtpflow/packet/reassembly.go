@@ -55,7 +55,7 @@ type reassembler struct {
 
 // fragment handles a fragment: checks it, and with reassembly on holds it,
 // returning the whole datagram when it is the last piece missing.
-func (d *Decoder) fragment(f fragment, out *UDP) (Kind, error) {
+func (d *Decoder) fragment(f fragment, ts time.Time, out *UDP) (Kind, error) {
 	layer := "ipv4"
 	if f.key.v6 {
 		layer = "ipv6"
@@ -75,7 +75,7 @@ func (d *Decoder) fragment(f fragment, out *UDP) (Kind, error) {
 	r := &d.frags
 	i, ok := r.index[f.key]
 	if !ok {
-		i = d.open(f.key, d.now)
+		i = d.open(f.key, ts)
 	}
 	g := &r.slots[i]
 	maxEnd := 0
