@@ -31,6 +31,11 @@ type Config struct {
 	// negative Spin means 0. A busy-wait makes the pacing exact but takes a
 	// whole core at 40k packets/s, a core a 2-core machine lacks.
 	Spin time.Duration
+	// Nice is the scheduling niceness (-20..19) of the judges and of the
+	// rig's sender and receiver threads; default 0. A negative value keeps
+	// a busy machine's other work (compilers) from setting the tail: all
+	// judges get the same, so ratios stay fair.
+	Nice int
 	// Queue is the NFQUEUE number; default 0 (the lab's namespace is private).
 	Queue uint16
 	// Port is the receiver's UDP port; packets from source port Port+1 are
@@ -98,6 +103,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Spin < 0 {
 		c.Spin = 0
+	}
+	if c.Nice < -20 || c.Nice > 19 {
+		return fmt.Errorf("%w: nice %d: want -20 to 19", ErrConfig, c.Nice)
 	}
 	if c.BindTimeout == 0 {
 		c.BindTimeout = 10 * time.Second

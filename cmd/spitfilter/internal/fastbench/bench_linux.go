@@ -63,7 +63,7 @@ func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
 	log := b.cfg.Logger.With("judge", j.Name)
 	res := JudgeResult{Name: j.Name, Argv: j.Argv}
 	log.Info("starting judge", "argv", strings.Join(j.Argv, " "))
-	p, err := startJudge(j, b.lab.nsB, b.cfg.Queue)
+	p, err := startJudge(j, b.lab.nsB, b.cfg.Queue, b.cfg.Nice)
 	if err != nil {
 		return res, err
 	}
@@ -197,11 +197,11 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 	}
 	rc := newReceiver(b.lab.recv, b.run, n, use)
 	recvErr := make(chan error, 1)
-	go func() { recvErr <- rc.loop(b.clk) }()
+	go func() { recvErr <- rc.loop(b.clk, b.cfg.Nice) }()
 
 	var abort atomic.Bool
 	stopWatch := context.AfterFunc(ctx, func() { abort.Store(true) })
-	sr, sendErr := send(b.lab.send, use, b.clk, b.run, n, rate, b.cfg.Spin, &abort)
+	sr, sendErr := send(b.lab.send, use, b.clk, b.run, n, rate, b.cfg.Spin, b.cfg.Nice, &abort)
 	stopWatch()
 	want := int64(sr.sent)
 	if use[0] && use[1] {

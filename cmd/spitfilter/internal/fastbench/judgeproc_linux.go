@@ -25,14 +25,14 @@ type judgeProc struct {
 	err  error         // Wait's result, valid after done
 }
 
-// startJudge starts j inside namespace ns with "ip netns exec", in its own
+// startJudge starts j inside namespace ns with "nice -n NICE ip netns exec", in its own
 // process group, killed by the kernel if the rig dies (Pdeathsig). The
 // goroutine that starts it stays locked to its thread until the judge ends,
 // since Pdeathsig fires when the forking thread exits.
-func startJudge(j Judge, ns string, queue uint16) (*judgeProc, error) {
-	argv := append([]string{"netns", "exec", ns}, j.expand(queue)...)
+func startJudge(j Judge, ns string, queue uint16, nice int) (*judgeProc, error) {
+	argv := append([]string{"-n", strconv.Itoa(nice), "ip", "netns", "exec", ns}, j.expand(queue)...)
 	p := &judgeProc{name: j.Name, out: &tail{max: 4096}, done: make(chan struct{})}
-	p.cmd = exec.Command("ip", argv...)
+	p.cmd = exec.Command("nice", argv...)
 	p.cmd.Env = append(os.Environ(), QueueEnv+"="+strconv.Itoa(int(queue)))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -100,9 +100,10 @@ func (s sendResult) achieved() float64 {
 // the call. Before a due time the sender sleeps (clock_nanosleep, absolute,
 // timer slack 1 ns) until spin before it, then busy-waits.
 // It stops early, with what it sent so far, when abort is set.
-func send(fds [2]int, use [2]bool, clk clock, run uint32, n, rate int, spin time.Duration, abort *atomic.Bool) (sendResult, error) {
+func send(fds [2]int, use [2]bool, clk clock, run uint32, n, rate int, spin time.Duration, nice int, abort *atomic.Bool) (sendResult, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer setNice(setNice(nice))
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 50_000, 0, 0, 0)
 
@@ -195,9 +196,10 @@ func newReceiver(fd int, run uint32, n int, use [2]bool) *receiver {
 
 // loop reads until stop is set (it notices within the socket's 50 ms
 // receive timeout). It runs on a locked OS thread.
-func (rc *receiver) loop(clk clock) error {
+func (rc *receiver) loop(clk clock, nice int) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer setNice(setNice(nice))
 	r := newRing(PacketSize)
 	for !rc.stop.Load() {
 		m, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(rc.fd), uintptr(unsafe.Pointer(&r.hdrs[0])), batch, unix.MSG_WAITFORONE, 0, 0)
@@ -245,4 +247,16 @@ func (rc *receiver) latencies(kind int) []int64 {
 		}
 	}
 	return out
+}
+
+// setNice sets the calling thread's niceness (Linux: per thread) and
+// returns the old one.
+func setNice(nice int) int {
+	old, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
+	if err != nil {
+		return nice
+	}
+	old = 20 - old // the raw syscall returns 20 - nice
+	_ = unix.Setpriority(unix.PRIO_PROCESS, 0, nice)
+	return old
 }
