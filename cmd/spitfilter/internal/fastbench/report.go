@@ -19,7 +19,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(bw, "NFQUEUE fast path, kernel %s: %d-byte UDP payloads (RTP), %v per latency run, %v per search run.\n",
 		r.Kernel, PacketSize, c.Duration, c.SearchDuration)
 	fmt.Fprintf(bw, "Added latency = one-way latency through the queue − the baseline's at the same percentile, in µs; "+
-		"baseline packets (no queue rule) are sent interleaved with the queued ones, in the same run.\n\n")
+		"baseline packets (no queue rule) are sent interleaved with the queued ones, in the same run. "+
+		"Loss counts packets that never arrived; \"bypassed\" ones arrived without being judged "+
+		"(fail-open: queue or judge socket full) and are inside the latency figures.\n\n")
 
 	// summary
 	hdr := []string{"judge", "lossless pps"}
