@@ -1,0 +1,73 @@
+package obs
+
+import "github.com/spitfilter/spitfilter/enforce"
+
+// Stats is a snapshot of the daemon's own counters, taken at scrape time.
+// Counters (the uint64 fields but LiveStreams and Backlog) only grow over
+// the life of the process; reloads do not reset them.
+type Stats struct {
+	// Packets is every packet the queues handed to the daemon.
+	Packets uint64
+	// Verdicts counts the packets by the verdict they got.
+	Verdicts Verdicts
+	// Malformed counts packets whose IP/UDP/RTP headers did not parse;
+	// NotRTP counts well-formed packets that were not RTP (learning,
+	// refused, other UDP). Both are accepted unchanged.
+	Malformed, NotRTP uint64
+	// LiveStreams is the number of streams in the stream tables now.
+	LiveStreams int
+	// StreamsEvicted counts streams pushed out of a full table.
+	StreamsEvicted uint64
+	// Detections counts detections by rule name. The map belongs to the
+	// snapshot: the Source must not change it after Stats returns.
+	Detections map[string]uint64
+	// Backlog is the number of audio frames waiting for analysis now.
+	Backlog int
+	// AnalysisSkipped counts audio frames not analysed because the
+	// analysis queue was full (the packets were still verdicted).
+	AnalysisSkipped uint64
+	// AudioSeconds is the audio fed to the recognizers, in seconds;
+	// CPUSeconds is the CPU time they took, in seconds. CPUSeconds /
+	// AudioSeconds is the real-time factor.
+	AudioSeconds, CPUSeconds float64
+	// ReloadsOK and ReloadsFailed count configuration reloads.
+	ReloadsOK, ReloadsFailed uint64
+}
+
+// Verdicts counts packets by verdict.
+type Verdicts struct {
+	Accept, Mute, Bleep, Drop, Mark uint64
+}
+
+// VerdictsFrom copies the verdict counts out of an enforcer's Stats.
+func VerdictsFrom(s enforce.Stats) Verdicts {
+	return Verdicts{
+		Accept: s.Verdict(enforce.Accept),
+		Mute:   s.Verdict(enforce.Mute),
+		Bleep:  s.Verdict(enforce.Bleep),
+		Drop:   s.Verdict(enforce.Drop),
+		Mark:   s.Verdict(enforce.Mark),
+	}
+}
+
+// Add adds o's counts to v, for a daemon with one enforcer per queue.
+func (v *Verdicts) Add(o Verdicts) {
+	v.Accept += o.Accept
+	v.Mute += o.Mute
+	v.Bleep += o.Bleep
+	v.Drop += o.Drop
+	v.Mark += o.Mark
+}
+
+// Source is what the Collector reads at each scrape. Stats must be safe to
+// call from the scraping goroutine while the daemon runs; it may allocate
+// (the packet path does not call it).
+type Source interface {
+	Stats() Stats
+}
+
+// SourceFunc adapts a function to Source.
+type SourceFunc func() Stats
+
+// Stats calls f.
+func (f SourceFunc) Stats() Stats { return f() }
