@@ -4,19 +4,25 @@
 //
 // The rig builds a lab of two network namespaces joined by a veth pair
 // (198.18.0.1/30 in the sender's, 198.18.0.2/30 in the receiver's, the
-// benchmarking range of RFC 2544). In the receiver's namespace one iptables
-// rule sends UDP to port Port to NFQUEUE number Queue with --queue-bypass,
-// and Port+1 has no rule: that second port is the baseline, the rig's own
-// latency, measured beside every judge run at the same rate, so that
+// benchmarking range of RFC 2544), with static neighbour entries. In the
+// receiver's namespace one iptables rule sends UDP to port Port from source
+// port Port+1 to NFQUEUE number Queue with --queue-bypass; packets from
+// Port+2 match no rule. Those are the baseline, the rig's own latency: in
+// every latency run each packet number goes out twice, queued and
+// baseline back to back, so both see the same moment of a noisy machine, and
 //
 //	added latency (judge) = latency via the queue − latency of the baseline
 //
 // at the same percentile. Sender and receiver are goroutines locked to OS
 // threads whose sockets were made inside the namespaces (setns). The sender
 // paces RTP-shaped UDP packets (172 bytes of UDP payload: a 12-byte RTP
-// header and 160 bytes, one 20 ms G.711 frame) with clock_nanosleep and a
-// final busy-wait, writing its CLOCK_MONOTONIC send time into each packet;
-// the receiver reads the same clock when recvmmsg returns.
+// header and 160 bytes, one 20 ms G.711 frame) with clock_nanosleep
+// (absolute, 1 ns timer slack) and an optional final busy-wait (Spin),
+// sending whatever is due with sendmmsg and writing its CLOCK_MONOTONIC send
+// time into each packet; the receiver reads the same clock when recvmmsg
+// returns. The lossless-rate search sends queued packets only (the rig's
+// own ceiling is searched with baseline packets only): it doubles the rate
+// from 10000 packets/s until a run is not lossless, then bisects.
 //
 // A judge is any command that binds the queue: its name and argv are given
 // as "name=command args...", "{queue}" in the arguments is replaced by the
