@@ -156,6 +156,76 @@ func BenchmarkCapturePath(b *testing.B) {
 	}
 }
 
+// readOnly reads every packet of the file with the capture reader, and
+// with decode set also decodes IP/UDP: the first two stages of streamPath.
+func readOnly(path string, decode bool) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	rd, err := capture.NewReader(f, path)
+	if err != nil {
+		return 0, err
+	}
+	dec := packet.NewDecoder(packet.DecoderConfig{Reassemble: true})
+	var u packet.UDP
+	n := 0
+	for {
+		data, info, err := rd.Next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if !decode {
+			n++
+		} else if k, _ := dec.Decode(info.LinkType, data, info.Timestamp, &u); k == packet.KindUDP {
+			n++
+		}
+	}
+}
+
+// BenchmarkStages splits the capture+stream path into its stages on the
+// file BenchmarkCapturePath uses, each run interleaved with the others in
+// the same loop so that machine noise falls on all alike: bare pcapgo, the
+// capture reader, reader + IP/UDP decode, and the whole stream path. It
+// reports ns per packet for each and the cost each stage adds.
+func BenchmarkStages(b *testing.B) {
+	path, pkts := benchCapture(b, 8, 60)
+	var bare, read, decode, stream time.Duration
+	runs := 0
+	for b.Loop() {
+		runs++
+		t0 := time.Now()
+		if n, err := barePcapgo(path); err != nil || n != pkts {
+			b.Fatalf("pcapgo: %v (%d of %d packets)", err, n, pkts)
+		}
+		t1 := time.Now()
+		if n, err := readOnly(path, false); err != nil || n != pkts {
+			b.Fatalf("read: %v (%d of %d packets)", err, n, pkts)
+		}
+		t2 := time.Now()
+		if n, err := readOnly(path, true); err != nil || n != pkts {
+			b.Fatalf("decode: %v (%d of %d datagrams)", err, n, pkts)
+		}
+		t3 := time.Now()
+		if n, err := streamPath(path); err != nil || n != 16 {
+			b.Fatalf("stream path: %v (%d streams)", err, n)
+		}
+		t4 := time.Now()
+		bare, read, decode, stream = bare+t1.Sub(t0), read+t2.Sub(t1), decode+t3.Sub(t2), stream+t4.Sub(t3)
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(pkts*runs) }
+	b.ReportMetric(per(bare), "pcapgo-ns/pkt")
+	b.ReportMetric(per(read), "read-ns/pkt")
+	b.ReportMetric(per(decode)-per(read), "decode-ns/pkt")
+	b.ReportMetric(per(stream)-per(decode), "table-ns/pkt")
+	b.ReportMetric(per(stream), "stream-ns/pkt")
+	b.ReportMetric(per(bare)/per(stream), "stream/pcapgo")
+}
+
 // BenchmarkAnalyze is spitcheck's whole pipeline on one capture, for
 // profiling: capture read, IP/UDP, streams, G.711 decode.
 func BenchmarkAnalyze(b *testing.B) {
