@@ -15,3 +15,7 @@ var (
 	// hook and how (exit status, timeout, HTTP status).
 	ErrHook = errors.New("obs: hook failed")
 )
+
+// errNumber is the detail of an ErrProcFormat for a field that is not a
+// decimal number.
+var errNumber = errors.New("not a decimal number")

@@ -1,6 +1,8 @@
 package obs
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -41,7 +43,7 @@ func StreamOf(k rtpflow.Key) Stream {
 }
 
 // Event is one JSON line. Which fields are written depends on Type (see
-// MarshalJSON); the zero value of a field a type does not use is left out.
+// MarshalJSON).
 type Event struct {
 	// Time is when it happened; the daemon passes packet time for stream
 	// events. Written as RFC 3339 with nanoseconds, in UTC.
@@ -74,4 +76,72 @@ type Event struct {
 	// Transcript is the recognised text around the detection. It is
 	// written only by a Writer or Hooks made with Transcript set.
 	Transcript string
+}
+
+// MarshalJSON writes {"src":..., "dst":..., "ssrc":"0x%08x"}; an IPv6
+// address is bracketed ("[2001:db8::1]:4000").
+func (s Stream) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Src  string `json:"src"`
+		Dst  string `json:"dst"`
+		SSRC string `json:"ssrc"`
+	}{s.Src.String(), s.Dst.String(), fmt.Sprintf("0x%08x", s.SSRC)})
+}
+
+// wireEvent is an Event as written: pointers for the fields a type may
+// carry with a zero value (a detection at 0 s), omitted when nil.
+type wireEvent struct {
+	Time       string    `json:"time"`
+	Type       EventType `json:"type"`
+	Stream     *Stream   `json:"stream,omitempty"`
+	Rule       string    `json:"rule,omitempty"`
+	Kind       string    `json:"kind,omitempty"`
+	Text       string    `json:"text,omitempty"`
+	Confidence *float64  `json:"confidence,omitempty"`
+	Action     string    `json:"action,omitempty"`
+	StartS     *float64  `json:"start_s,omitempty"`
+	EndS       *float64  `json:"end_s,omitempty"`
+	RTPStart   *uint64   `json:"rtp_start,omitempty"`
+	RTPEnd     *uint64   `json:"rtp_end,omitempty"`
+	Hold       string    `json:"hold,omitempty"`
+	Mark       *uint32   `json:"mark,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	Transcript string    `json:"transcript,omitempty"`
+}
+
+// MarshalJSON writes the fields of e's Type, in this order:
+//
+//	all:           time (RFC 3339, nanoseconds, UTC), type
+//	detection:     stream, rule, kind, text, confidence, action, start_s,
+//	               end_s, rtp_start, rtp_end, transcript (when not "")
+//	enforce_start: stream, rule, action, start_s, rtp_start, hold (a Go
+//	               duration; "0s" is the rest of the stream), mark (action
+//	               mark only)
+//	enforce_end:   stream, rule, action, end_s, rtp_end, reason
+//	others:        reason (when not "")
+//
+// Strings that are empty are left out.
+func (e Event) MarshalJSON() ([]byte, error) {
+	w := wireEvent{
+		Time:   e.Time.UTC().Format(time.RFC3339Nano),
+		Type:   e.Type,
+		Reason: e.Reason,
+	}
+	switch e.Type {
+	case Detection:
+		w.Stream, w.Rule, w.Kind, w.Text, w.Action = &e.Stream, e.Rule, e.Kind, e.Text, e.Action
+		w.Confidence, w.StartS, w.EndS, w.RTPStart, w.RTPEnd = &e.Confidence, &e.StartS, &e.EndS, &e.RTPStart, &e.RTPEnd
+		w.Transcript, w.Reason = e.Transcript, ""
+	case EnforceStart:
+		w.Stream, w.Rule, w.Action = &e.Stream, e.Rule, e.Action
+		w.StartS, w.RTPStart, w.Hold = &e.StartS, &e.RTPStart, e.Hold.String()
+		if e.Action == "mark" {
+			w.Mark = &e.Mark
+		}
+		w.Reason = ""
+	case EnforceEnd:
+		w.Stream, w.Rule, w.Action = &e.Stream, e.Rule, e.Action
+		w.EndS, w.RTPEnd = &e.EndS, &e.RTPEnd
+	}
+	return json.Marshal(w)
 }
