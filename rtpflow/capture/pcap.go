@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"time"
 )
 
 // maxEagerRecord is the largest record a pcap file may hold whatever snap
@@ -17,13 +16,13 @@ const maxEagerRecord = 262144
 // input is taken as stuck (as bufio does).
 const maxEmptyReads = 100
 
-// pcapRecords reads the records of a pcap file after its header, in place:
-// record headers are decoded and packet data returned straight from a read
-// window that it fills from the input in large reads. It accepts and
-// refuses exactly what pcapgo's Reader does, with the same messages; it
-// exists because pcapgo's per-record path (two io.ReadFull calls through a
-// bufio.Reader, copying every packet) costs more than the rest of a
-// packet's analysis.
+// pcapRecords holds the records of a pcap file after its header in a read
+// window that it fills from the input in large reads; [Reader.Next]
+// decodes each record header and returns its packet data in place, from
+// the window. Together they accept and refuse exactly what pcapgo's Reader
+// does, with the same messages; they exist because pcapgo's per-record
+// path (two io.ReadFull calls through a bufio.Reader, copying every
+// packet) costs more than the rest of a packet's analysis.
 //
 // The window grows to hold the largest record met, in doublings as its
 // bytes actually arrive, so a header claiming a huge record in a short
@@ -69,35 +68,13 @@ func (p *pcapRecords) u32(b []byte) uint32 {
 	return v
 }
 
-// next returns the next record's data and fills in info's time and
-// lengths. data aliases the window and is valid until the next call; its
-// capacity ends with it. The error is io.EOF at a clean end (no byte of a
-// further record), io.ErrUnexpectedEOF when the input ends inside a
-// record, the input's own error, or a description of an impossible record.
-func (p *pcapRecords) next(info *Info) ([]byte, error) {
-	if p.w-p.r < 16 && !p.fill(16) {
-		return nil, p.short()
+// lengthError is pcapgo's error for a record header whose captured length
+// exceeds the longest record taken or the length on the wire.
+func (p *pcapRecords) lengthError(caplen, length uint32) error {
+	if int(caplen) > p.maxLen {
+		return fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, p.snaplen)
 	}
-	h := p.buf[p.r : p.r+16]
-	sec, frac := p.u32(h[0:4]), p.u32(h[4:8])
-	caplen, length := p.u32(h[8:12]), p.u32(h[12:16])
-	n := int(caplen)
-	if n > p.maxLen {
-		return nil, fmt.Errorf("capture length exceeds snap length: %d > %d", n, p.snaplen)
-	}
-	if caplen > length {
-		return nil, fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
-	}
-	end := 16 + n
-	if p.w-p.r < end && !p.fill(end) {
-		return nil, p.short()
-	}
-	start := p.r + 16
-	end += p.r
-	p.r = end
-	info.Timestamp = time.Unix(int64(sec), int64(frac*p.factor)).UTC()
-	info.CaptureLength, info.Length = n, int(length)
-	return p.buf[start:end:end], nil
+	return fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
 }
 
 // short is the error for a record the input ended or failed inside.

@@ -136,14 +136,37 @@ func (r *Reader) Next() (data []byte, info Info, err error) {
 	if r.err != nil {
 		return nil, Info{}, r.err
 	}
-	if r.pcap != nil {
-		if data, err = r.pcap.next(&info); err != nil {
-			return nil, Info{}, r.fail(err, r.offset)
+	if p := r.pcap; p != nil {
+		// A record: a 16-byte header (seconds, fraction, captured
+		// length, length on the wire) and the captured bytes. The
+		// error at a clean end, inside a record, or on a failed read
+		// comes from short. Written out here, not in a method of
+		// pcapRecords, to save a call per packet.
+		if p.w-p.r < 16 && !p.fill(16) {
+			return nil, Info{}, r.fail(p.short(), r.offset)
 		}
-		info.LinkType = r.link
-		r.offset += 16 + int64(len(data))
+		h := p.buf[p.r : p.r+16]
+		sec, frac := p.u32(h[0:4]), p.u32(h[4:8])
+		caplen, length := p.u32(h[8:12]), p.u32(h[12:16])
+		if int(caplen) > p.maxLen || caplen > length {
+			return nil, Info{}, r.fail(p.lengthError(caplen, length), r.offset)
+		}
+		end := 16 + int(caplen)
+		if p.w-p.r < end && !p.fill(end) {
+			return nil, Info{}, r.fail(p.short(), r.offset)
+		}
+		start := p.r + 16
+		end += p.r
+		p.r = end
+		r.offset += int64(end - start + 16)
 		r.packets++
-		return data, info, nil
+		info = Info{
+			Timestamp:     time.Unix(int64(sec), int64(frac*p.factor)).UTC(),
+			CaptureLength: int(caplen),
+			Length:        int(length),
+			LinkType:      r.link,
+		}
+		return p.buf[start:end:end], info, nil
 	}
 	start := r.consumed()
 	data, ci, err := r.ng.ZeroCopyReadPacketData()
