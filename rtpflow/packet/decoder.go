@@ -71,7 +71,15 @@ func (d *Decoder) Decode(lt LinkType, data []byte, ts time.Time, out *UDP) (Kind
 	if d.frags.active > 0 {
 		d.expire(ts)
 	}
-	k, err := d.decode(lt, data, out)
+	var k Kind
+	var err error
+	if lt == LinkEthernet && len(data) >= 14 && data[12] == 0x08 && data[13] == 0x00 {
+		// Untagged IPv4 over Ethernet, the common case: what network
+		// would find, without the calls.
+		k, err = d.ipv4(data, 14, out)
+	} else {
+		k, err = d.decode(lt, data, out)
+	}
 	if k == kindReassemble {
 		k, err = d.fragment(d.frag, ts, out)
 		d.frag = fragment{} // do not keep the frame

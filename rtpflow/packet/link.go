@@ -42,11 +42,7 @@ func network(lt LinkType, b []byte) (off, version int, err error) {
 		if len(b) < 14 {
 			return 0, 0, fmt.Errorf("ethernet: header needs 14 bytes, have %d: %w", len(b), ErrTruncated)
 		}
-		t := binary.BigEndian.Uint16(b[12:14])
-		if t == etherIPv4 { // the common case, without a call
-			return 14, 4, nil
-		}
-		return etherType(b, 14, t)
+		return etherType(b, 14, binary.BigEndian.Uint16(b[12:14]))
 	case LinkLinuxSLL:
 		if len(b) < 16 {
 			return 0, 0, fmt.Errorf("linux_sll: header needs 16 bytes, have %d: %w", len(b), ErrTruncated)
