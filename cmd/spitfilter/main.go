@@ -29,7 +29,8 @@ func main() {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, "usage: spitfilter rules [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n"+
-		"       spitfilter check-config [--config FILE]\n")
+		"       spitfilter check-config [--config FILE]\n"+
+		"       spitfilter run [--config FILE] [--workers N] [--analysis-depth FRAMES] [--rcvbuf BYTES]\n")
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -49,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "check-config":
 		return checkConfig(args[1:], stdout, stderr)
+	case "run":
+		return runDaemon(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		usage(stdout)
 		return 0
