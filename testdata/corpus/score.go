@@ -14,6 +14,9 @@ type Result struct {
 	Detections []Detection
 	// Wall is the recognizer's wall time on the item, in seconds.
 	Wall float64
+	// CPU is the recognizer's processor time (user + system) on the
+	// item, in seconds: less disturbed than Wall by other load.
+	CPU float64
 }
 
 // Score is a recognizer's accuracy over a corpus.
@@ -28,7 +31,8 @@ type Score struct {
 
 	NegativeSeconds float64 `json:"negative_s"` // audio in negative items
 	TotalSeconds    float64 `json:"total_s"`    // audio in all items
-	WallSeconds     float64 `json:"wall_s"`     // recognizer time over all items
+	WallSeconds     float64 `json:"wall_s"`     // recognizer wall time over all items
+	CPUSeconds      float64 `json:"cpu_s"`      // recognizer processor time over all items
 
 	// Latencies are, per found phrase, the end of the first detection in
 	// the window minus the truth phrase end, in seconds.
@@ -66,6 +70,14 @@ func (s Score) RealTimeFactor() float64 {
 	return s.WallSeconds / s.TotalSeconds
 }
 
+// CPURealTimeFactor is processor time over audio time.
+func (s Score) CPURealTimeFactor() float64 {
+	if s.TotalSeconds == 0 {
+		return 0
+	}
+	return s.CPUSeconds / s.TotalSeconds
+}
+
 // MeanLatency is the mean of Latencies, and false when there are none.
 func (s Score) MeanLatency() (float64, bool) {
 	if len(s.Latencies) == 0 {
@@ -100,6 +112,7 @@ func Evaluate(items []Item, results []Result) (Score, error) {
 		r := results[i]
 		s.TotalSeconds += it.Duration
 		s.WallSeconds += r.Wall
+		s.CPUSeconds += r.CPU
 		if it.Kind == Spam {
 			s.Spam++
 		} else {

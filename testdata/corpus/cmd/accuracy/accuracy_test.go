@@ -100,7 +100,7 @@ func TestPeerOnSmallCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !r.Available || r.Spam != 6 || r.Found == 0 || r.WallSeconds <= 0 {
+			if !r.Available || r.Spam != 6 || r.Found == 0 || r.WallSeconds <= 0 || r.CPUSeconds <= 0 {
 				t.Errorf("available %v, found %d of %d, wall %v s: want some found; missed %q", r.Available, r.Found, r.Spam, r.WallSeconds, r.Missed)
 			}
 		})
@@ -114,7 +114,7 @@ func TestSpitcheckUnavailable(t *testing.T) {
 	ctx := context.Background()
 	it := corpus.Item{ID: "x", Capture: filepath.Join("..", "..", "..", "captures", "call-pcmu.pcap")}
 	missing := &spitcheck{bin: filepath.Join(t.TempDir(), "spitcheck"), config: "../../banned.yaml", engine: "pocketsphinx", mode: "keyword"}
-	if _, err := missing.detect(ctx, it); !errors.Is(err, errUnavailable) {
+	if _, _, err := missing.detect(ctx, it); !errors.Is(err, errUnavailable) {
 		t.Errorf("missing binary: err %v, want errUnavailable", err)
 	}
 
@@ -124,14 +124,14 @@ func TestSpitcheckUnavailable(t *testing.T) {
 		t.Skipf("cmd/spitcheck does not build right now (others are editing it): %v\n%s", err, out)
 	}
 	real := &spitcheck{bin: bin, config: "../../banned.yaml", engine: "pocketsphinx", mode: "keyword"}
-	d, err := real.detect(ctx, it)
+	d, cpu, err := real.detect(ctx, it)
 	switch {
 	case errors.Is(err, errUnavailable):
 		t.Logf("spitcheck lacks the flags: %v", err)
 	case err != nil:
 		t.Errorf("spitcheck on %s: %v", it.Capture, err)
 	default:
-		t.Logf("spitcheck found %v", d)
+		t.Logf("spitcheck found %v using %v of processor time", d, cpu)
 	}
 	var buf bytes.Buffer
 	printTable(&buf, summary{}, []row{{engine: engine{Engine: "spitcheck", Mode: "keyword"}, Reason: "no --mode"}})

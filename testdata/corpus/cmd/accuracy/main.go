@@ -52,6 +52,7 @@ func main() {
 type config struct {
 	dir, spitcheck, banned, sphinx, model string
 	small, json, noMirror                 bool
+	jsonOut                               string
 	seed                                  int64
 	only                                  string
 }
@@ -61,7 +62,7 @@ type engine struct {
 	Engine string `json:"engine"`
 	Mode   string `json:"mode"`
 	Audio  string `json:"audio"` // what it hears
-	detect func(context.Context, corpus.Item) ([]corpus.Detection, error)
+	detect func(context.Context, corpus.Item) ([]corpus.Detection, time.Duration, error)
 }
 
 // row is one engine's result.
@@ -73,6 +74,7 @@ type row struct {
 	FAPerHNeg float64 `json:"false_alarms_per_hour_negative"`
 	FAPerH    float64 `json:"false_alarms_per_hour"`
 	RTF       float64 `json:"real_time_factor"`
+	CPURTF    float64 `json:"cpu_real_time_factor"`
 	Latency   float64 `json:"mean_latency_s"`
 	HasLat    bool    `json:"has_latency"`
 	corpus.Score
@@ -89,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.model, "model", "/usr/share/pocketsphinx/model/en-us", "PocketSphinx en-us model `directory` (en-us/, cmudict-en-us.dict, en-us.lm.bin)")
 	fs.BoolVar(&c.small, "small", false, "the small corpus (6 spam, 6 negative) instead of the full one")
 	fs.BoolVar(&c.json, "json", false, "print one JSON document instead of a markdown table")
+	fs.StringVar(&c.jsonOut, "json-out", "", "also write the JSON document to `file`")
 	fs.BoolVar(&c.noMirror, "no-mirror", false, "skip the peer runs on mirror-upsampled audio")
 	fs.Int64Var(&c.seed, "seed", 1, "corpus seed")
 	fs.StringVar(&c.only, "only", "", "run only engines whose `name` (engine/mode/audio) contains this")
@@ -125,13 +128,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rows = append(rows, r)
 	}
+	doc, err := json.MarshalIndent(struct {
+		Corpus summary `json:"corpus"`
+		Rows   []row   `json:"rows"`
+	}{summarize(items, c), rows}, "", "  ")
+	if err != nil {
+		return err
+	}
+	doc = append(doc, '\n')
+	if c.jsonOut != "" {
+		if err := os.WriteFile(c.jsonOut, doc, 0o644); err != nil {
+			return err
+		}
+	}
 	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Corpus summary `json:"corpus"`
-			Rows   []row   `json:"rows"`
-		}{summarize(items, c), rows})
+		_, err := stdout.Write(doc)
+		return err
 	}
 	printTable(stdout, summarize(items, c), rows)
 	return nil
@@ -175,7 +187,7 @@ func measure(ctx context.Context, e engine, items []corpus.Item) (row, error) {
 	results := make([]corpus.Result, len(items))
 	for i, it := range items {
 		t0 := time.Now()
-		d, err := e.detect(ctx, it)
+		d, cpu, err := e.detect(ctx, it)
 		if errors.Is(err, errUnavailable) {
 			r.Reason = strings.TrimPrefix(err.Error(), errUnavailable.Error()+": ")
 			return r, nil
@@ -183,14 +195,14 @@ func measure(ctx context.Context, e engine, items []corpus.Item) (row, error) {
 		if err != nil {
 			return r, fmt.Errorf("item %s: %w", it.ID, err)
 		}
-		results[i] = corpus.Result{Detections: d, Wall: time.Since(t0).Seconds()}
+		results[i] = corpus.Result{Detections: d, Wall: time.Since(t0).Seconds(), CPU: cpu.Seconds()}
 	}
 	s, err := corpus.Evaluate(items, results)
 	if err != nil {
 		return r, err
 	}
 	r.Available, r.Score = true, s
-	r.Recall, r.FAPerHNeg, r.FAPerH, r.RTF = s.Recall(), s.FalseAlarmsPerHourNegative(), s.FalseAlarmsPerHour(), s.RealTimeFactor()
+	r.Recall, r.FAPerHNeg, r.FAPerH, r.RTF, r.CPURTF = s.Recall(), s.FalseAlarmsPerHourNegative(), s.FalseAlarmsPerHour(), s.RealTimeFactor(), s.CPURealTimeFactor()
 	r.Latency, r.HasLat = s.MeanLatency()
 	return r, nil
 }
@@ -228,19 +240,19 @@ func summarize(items []corpus.Item, c config) summary {
 func printTable(w io.Writer, s summary, rows []row) {
 	fmt.Fprintf(w, "Corpus: %d spam, %d negative (%d human) items, %.0f s of audio (%.0f s negative), seed %d.\n\n",
 		s.Spam, s.Negative, s.Human, s.Seconds, s.NegativeSeconds, s.Seed)
-	fmt.Fprintln(w, "| engine | mode | audio | recall | false alarms | FA/h negative | FA/h all | RTF | latency (s) |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| engine | mode | audio | recall | false alarms | FA/h negative | FA/h all | RTF wall | RTF cpu | latency (s) |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
 		if !r.Available {
-			fmt.Fprintf(w, "| %s | %s | %s | unavailable: %s | | | | | |\n", r.Engine, r.Mode, r.Audio, strings.ReplaceAll(r.Reason, "|", "/"))
+			fmt.Fprintf(w, "| %s | %s | %s | unavailable: %s | | | | | | |\n", r.Engine, r.Mode, r.Audio, strings.ReplaceAll(r.Reason, "|", "/"))
 			continue
 		}
 		lat := "-"
 		if r.HasLat {
 			lat = fmt.Sprintf("%+.2f", r.Latency)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d/%d (%.0f %%) | %d (%d in negatives) | %.0f | %.0f | %.3f | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %d/%d (%.0f %%) | %d (%d in negatives) | %.0f | %.0f | %.3f | %.3f | %s |\n",
 			r.Engine, r.Mode, r.Audio, r.Found, r.Spam, 100*r.Recall, r.FalseAlarms, r.NegativeFalseAlarms,
-			r.FAPerHNeg, r.FAPerH, r.RTF, lat)
+			r.FAPerHNeg, r.FAPerH, r.RTF, r.CPURTF, lat)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spitfilter/spitfilter/decode"
 	"github.com/spitfilter/spitfilter/testdata/corpus"
@@ -37,12 +38,12 @@ func (s *sphinx) args(wav string) []string {
 }
 
 // detect runs the peer on it and returns the phrases it found.
-func (s *sphinx) detect(ctx context.Context, it corpus.Item) ([]corpus.Detection, error) {
+func (s *sphinx) detect(ctx context.Context, it corpus.Item) ([]corpus.Detection, time.Duration, error) {
 	wav := it.WAV
 	if s.mirror {
 		var err error
 		if wav, err = mirrorWAV(it.WAV, filepath.Join(s.tmp, it.ID+".mirror.wav")); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		defer os.Remove(wav)
 	}
@@ -50,11 +51,12 @@ func (s *sphinx) detect(ctx context.Context, it corpus.Item) ([]corpus.Detection
 	cmd := exec.CommandContext(ctx, s.bin, s.args(wav)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s on %s: %w: %s", s.bin, wav, err, firstLine(stderr.String()))
+		return nil, 0, fmt.Errorf("%s on %s: %w: %s", s.bin, wav, err, firstLine(stderr.String()))
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	words, err := parseSphinx(&stdout)
 	if err != nil {
-		return nil, fmt.Errorf("%s on %s: %w", s.bin, wav, err)
+		return nil, 0, fmt.Errorf("%s on %s: %w", s.bin, wav, err)
 	}
 	if s.kwsFile != "" {
 		// Each timed line is one keyword detection.
@@ -62,9 +64,9 @@ func (s *sphinx) detect(ctx context.Context, it corpus.Item) ([]corpus.Detection
 		for _, w := range words {
 			out = append(out, corpus.Detection{Phrase: w.Text, Start: w.Start, End: w.End})
 		}
-		return out, nil
+		return out, cpu, nil
 	}
-	return corpus.FindPhrases(words, s.phrases), nil
+	return corpus.FindPhrases(words, s.phrases), cpu, nil
 }
 
 // parseSphinx reads pocketsphinx_continuous -time yes output: for each

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/spitfilter/spitfilter/testdata/corpus"
 )
@@ -43,9 +44,9 @@ type report struct {
 // detect runs spitcheck on it. Exit status 0 (clean) and 1 (SPIT found)
 // both carry a report; 2 is an error, reported as errUnavailable when the
 // message says a flag is unknown.
-func (s *spitcheck) detect(ctx context.Context, it corpus.Item) ([]corpus.Detection, error) {
+func (s *spitcheck) detect(ctx context.Context, it corpus.Item) ([]corpus.Detection, time.Duration, error) {
 	if _, err := exec.LookPath(s.bin); err != nil {
-		return nil, fmt.Errorf("%w: %s not found (make build): %v", errUnavailable, s.bin, err)
+		return nil, 0, fmt.Errorf("%w: %s not found (make build): %v", errUnavailable, s.bin, err)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, s.bin, s.args(it.Capture)...)
@@ -56,11 +57,12 @@ func (s *spitcheck) detect(ctx context.Context, it corpus.Item) ([]corpus.Detect
 		msg := firstLine(stderr.String())
 		if strings.Contains(msg, "flag provided but not defined") || strings.Contains(msg, "unknown flag") ||
 			strings.Contains(msg, "--engine") || strings.Contains(msg, "--mode") {
-			return nil, fmt.Errorf("%w: %s: %s", errUnavailable, s.bin, msg)
+			return nil, 0, fmt.Errorf("%w: %s: %s", errUnavailable, s.bin, msg)
 		}
-		return nil, fmt.Errorf("%s on %s: %w: %s", s.bin, it.Capture, err, msg)
+		return nil, 0, fmt.Errorf("%s on %s: %w: %s", s.bin, it.Capture, err, msg)
 	}
-	return parseReport(stdout.Bytes())
+	d, err := parseReport(stdout.Bytes())
+	return d, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), err
 }
 
 // parseReport turns spitcheck's JSON into detections, named by their rule
