@@ -161,3 +161,30 @@ func TestMirrorWAV(t *testing.T) {
 		t.Error("missing input accepted")
 	}
 }
+
+func TestFromJSON(t *testing.T) {
+	doc := `{"corpus":{"spam":1,"negative":1,"total_s":20,"negative_s":8,"seed":1},"rows":[
+	 {"engine":"pocketsphinx_continuous","mode":"kws","audio":"wav","available":true,"found":1,"spam":1,"recall":1,"cpu_real_time_factor":0.05,"false_alarms":2,"negative_false_alarms":1,"mean_latency_s":0.25,"has_latency":true},
+	 {"engine":"spitcheck pocketsphinx","mode":"full","audio":"capture","available":true,"found":0,"spam":1,"cpu_real_time_factor":0.1},
+	 {"engine":"spitcheck pocketsphinx","mode":"both","audio":"capture","available":false,"reason":"no --mode"}]}`
+	path := filepath.Join(t.TempDir(), "r.json")
+	os.WriteFile(path, []byte(doc), 0o644)
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"-from", path}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| pocketsphinx_continuous | kws | wav | 1/1 (100 %) | 2 (1 in negatives) |",
+		"| 0.050 | 1.00 | +0.25 |",
+		"| spitcheck pocketsphinx | full | capture | 0/1 (0 %) |",
+		"| 0.100 | 2.00 | - |",
+		"| both | capture | unavailable: no --mode |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"-from", filepath.Join(t.TempDir(), "none.json")}, &out, &errb); err == nil {
+		t.Error("missing -from file accepted")
+	}
+}

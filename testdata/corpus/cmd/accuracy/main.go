@@ -52,7 +52,7 @@ func main() {
 type config struct {
 	dir, spitcheck, banned, sphinx, model string
 	small, json, noMirror                 bool
-	jsonOut                               string
+	jsonOut, from                         string
 	seed                                  int64
 	only                                  string
 }
@@ -91,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.model, "model", "/usr/share/pocketsphinx/model/en-us", "PocketSphinx en-us model `directory` (en-us/, cmudict-en-us.dict, en-us.lm.bin)")
 	fs.BoolVar(&c.small, "small", false, "the small corpus (6 spam, 6 negative) instead of the full one")
 	fs.BoolVar(&c.json, "json", false, "print one JSON document instead of a markdown table")
+	fs.StringVar(&c.from, "from", "", "print the table of a JSON `document` written by -json or -json-out, and run nothing")
 	fs.StringVar(&c.jsonOut, "json-out", "", "also write the JSON document to `file`")
 	fs.BoolVar(&c.noMirror, "no-mirror", false, "skip the peer runs on mirror-upsampled audio")
 	fs.Int64Var(&c.seed, "seed", 1, "corpus seed")
@@ -100,6 +101,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() != 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.from != "" {
+		b, err := os.ReadFile(c.from)
+		if err != nil {
+			return err
+		}
+		var doc document
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return fmt.Errorf("%s: %w", c.from, err)
+		}
+		printTable(stdout, doc.Corpus, doc.Rows)
+		return nil
 	}
 	fmt.Fprintf(stderr, "generating corpus in %s\n", c.dir)
 	items, err := corpus.Generate(ctx, c.dir, corpus.Options{Small: c.small, Seed: c.seed})
@@ -128,10 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rows = append(rows, r)
 	}
-	doc, err := json.MarshalIndent(struct {
-		Corpus summary `json:"corpus"`
-		Rows   []row   `json:"rows"`
-	}{summarize(items, c), rows}, "", "  ")
+	doc, err := json.MarshalIndent(document{summarize(items, c), rows}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -207,6 +217,12 @@ func measure(ctx context.Context, e engine, items []corpus.Item) (row, error) {
 	return r, nil
 }
 
+// document is the -json output.
+type document struct {
+	Corpus summary `json:"corpus"`
+	Rows   []row   `json:"rows"`
+}
+
 // summary describes the corpus a report was made on.
 type summary struct {
 	Dir             string  `json:"dir"`
@@ -240,19 +256,35 @@ func summarize(items []corpus.Item, c config) summary {
 func printTable(w io.Writer, s summary, rows []row) {
 	fmt.Fprintf(w, "Corpus: %d spam, %d negative (%d human) items, %.0f s of audio (%.0f s negative), seed %d.\n\n",
 		s.Spam, s.Negative, s.Human, s.Seconds, s.NegativeSeconds, s.Seed)
-	fmt.Fprintln(w, "| engine | mode | audio | recall | false alarms | FA/h negative | FA/h all | RTF wall | RTF cpu | latency (s) |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| engine | mode | audio | recall | false alarms | FA/h negative | FA/h all | RTF wall | RTF cpu | cpu ÷ peer | latency (s) |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	// The reference for processor time: the first available row, the
+	// peer's keyword spotting on the decoded WAV, measured in the same run.
+	var ref float64
+	for _, r := range rows {
+		if r.Available && r.CPURTF > 0 {
+			ref = r.CPURTF
+			break
+		}
+	}
 	for _, r := range rows {
 		if !r.Available {
-			fmt.Fprintf(w, "| %s | %s | %s | unavailable: %s | | | | | | |\n", r.Engine, r.Mode, r.Audio, strings.ReplaceAll(r.Reason, "|", "/"))
+			fmt.Fprintf(w, "| %s | %s | %s | unavailable: %s | | | | | | | |\n", r.Engine, r.Mode, r.Audio, strings.ReplaceAll(r.Reason, "|", "/"))
 			continue
 		}
 		lat := "-"
 		if r.HasLat {
 			lat = fmt.Sprintf("%+.2f", r.Latency)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d/%d (%.0f %%) | %d (%d in negatives) | %.0f | %.0f | %.3f | %.3f | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %d/%d (%.0f %%) | %d (%d in negatives) | %.0f | %.0f | %.3f | %.3f | %.2f | %s |\n",
 			r.Engine, r.Mode, r.Audio, r.Found, r.Spam, 100*r.Recall, r.FalseAlarms, r.NegativeFalseAlarms,
-			r.FAPerHNeg, r.FAPerH, r.RTF, r.CPURTF, lat)
+			r.FAPerHNeg, r.FAPerH, r.RTF, r.CPURTF, ratio(r.CPURTF, ref), lat)
 	}
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
