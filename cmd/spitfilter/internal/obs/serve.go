@@ -24,7 +24,7 @@ func Serve(ctx context.Context, addr string, g prometheus.Gatherer) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("metrics listener: %w", err)
+		return fmt.Errorf("metrics listener %s: %w", addr, err)
 	}
 	return ServeListener(ctx, ln, g)
 }
