@@ -1,7 +1,5 @@
 package obs
 
-import "github.com/spitfilter/spitfilter/enforce"
-
 // Stats is a snapshot of the daemon's own counters, taken at scrape time.
 // Counters (the uint64 fields but LiveStreams and Backlog) only grow over
 // the life of the process; reloads do not reset them.
@@ -34,20 +32,10 @@ type Stats struct {
 	ReloadsOK, ReloadsFailed uint64
 }
 
-// Verdicts counts packets by verdict.
+// Verdicts counts packets by verdict. From an enforce.Stats s:
+// Verdicts{Accept: s.Verdict(enforce.Accept), Mute: s.Verdict(enforce.Mute), ...}.
 type Verdicts struct {
 	Accept, Mute, Bleep, Drop, Mark uint64
-}
-
-// VerdictsFrom copies the verdict counts out of an enforcer's Stats.
-func VerdictsFrom(s enforce.Stats) Verdicts {
-	return Verdicts{
-		Accept: s.Verdict(enforce.Accept),
-		Mute:   s.Verdict(enforce.Mute),
-		Bleep:  s.Verdict(enforce.Bleep),
-		Drop:   s.Verdict(enforce.Drop),
-		Mark:   s.Verdict(enforce.Mark),
-	}
 }
 
 // Add adds o's counts to v, for a daemon with one enforcer per queue.
