@@ -202,8 +202,19 @@ func (t *Table) touch(s *Stream) {
 	if t.head == s {
 		return
 	}
-	t.unlink(s)
-	t.pushFront(s)
+	// s is linked and not the head, so it has a predecessor: unlink and
+	// pushFront written out, without the checks and stores they need in
+	// general.
+	p, n := s.prev, s.next
+	p.next = n
+	if n != nil {
+		n.prev = p
+	} else {
+		t.tail = p
+	}
+	s.prev, s.next = nil, t.head
+	t.head.prev = s
+	t.head = s
 }
 
 func (t *Table) pushFront(s *Stream) {

@@ -3,6 +3,7 @@ package rtpflow
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -405,5 +406,54 @@ func BenchmarkStreamMemory(b *testing.B) {
 		after.read()
 		b.ReportMetric(float64(after.heap-before.heap)/n, "B/stream")
 		_ = tab
+	}
+}
+
+// endOrder is a Sink that records the order streams end in, by SSRC.
+type endOrder struct{ ssrcs []uint32 }
+
+func (*endOrder) Frame(*Stream, *Frame)        {}
+func (e *endOrder) End(s *Stream, _ EndReason) { e.ssrcs = append(e.ssrcs, s.Key.SSRC) }
+func ssrcsOf(tab *Table) (out []uint32) {
+	tab.Streams(func(s *Stream) bool { out = append(out, s.Key.SSRC); return true })
+	return out
+}
+
+// TestActivityOrder checks the least-recently-active list through a
+// sequence of packets: Streams walks it most recent first, Flush ends the
+// streams oldest first, and both agree with the order of last packets.
+func TestActivityOrder(t *testing.T) {
+	rec := &endOrder{}
+	tab := NewTable(onPorts, rec)
+	seq := map[uint32]uint16{}
+	send := func(ssrc uint32) {
+		seq[ssrc]++
+		b := marshal(t, pkt{seq: seq[ssrc], ts: uint32(seq[ssrc]) * 160, ssrc: ssrc})
+		tab.Handle(udpFor("192.0.2.1:4000", "192.0.2.2:30000", b), t0.Add(time.Duration(len(seq))*time.Millisecond))
+	}
+	steps := []struct {
+		send uint32
+		want []uint32 // most recent first
+	}{
+		{1, []uint32{1}},
+		{2, []uint32{2, 1}},
+		{3, []uint32{3, 2, 1}},
+		{3, []uint32{3, 2, 1}}, // already the head
+		{1, []uint32{1, 3, 2}}, // from the tail
+		{3, []uint32{3, 1, 2}}, // from the middle
+		{2, []uint32{2, 3, 1}}, // from the tail again
+		{4, []uint32{4, 2, 3, 1}},
+		{1, []uint32{1, 4, 2, 3}},
+		{2, []uint32{2, 1, 4, 3}},
+	}
+	for i, st := range steps {
+		send(st.send)
+		if got := ssrcsOf(tab); !slices.Equal(got, st.want) {
+			t.Fatalf("step %d (ssrc %d): Streams order %v, want %v", i, st.send, got, st.want)
+		}
+	}
+	tab.Flush()
+	if want := []uint32{3, 4, 1, 2}; !slices.Equal(rec.ssrcs, want) {
+		t.Errorf("Flush ended %v, want oldest first %v", rec.ssrcs, want)
 	}
 }
