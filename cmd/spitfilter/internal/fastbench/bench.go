@@ -123,6 +123,7 @@ type Run struct {
 	Rate       int           // packets/s asked for
 	Achieved   float64       // packets/s the sender reached
 	SenderLate time.Duration // the most a packet left after its due time
+	CPUBusy    float64       // fraction of all CPUs' time busy during the run (rig, judge and everyone else)
 	Sent       int
 	Received   int
 	Duplicates int

@@ -195,6 +195,10 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 	if err != nil {
 		return runs, err
 	}
+	cpu0, err := readCPUTimes()
+	if err != nil {
+		return runs, err
+	}
 	rc := newReceiver(b.lab.recv, b.run, n, use)
 	recvErr := make(chan error, 1)
 	go func() { recvErr <- rc.loop(b.clk, b.cfg.Nice) }()
@@ -220,6 +224,10 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 	if err := errors.Join(sendErr, <-recvErr, ctx.Err()); err != nil {
 		return runs, err
 	}
+	cpu1, err := readCPUTimes()
+	if err != nil {
+		return runs, err
+	}
 	after, err := b.counters(use[kindJudged])
 	if err != nil {
 		return runs, err
@@ -235,6 +243,7 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 			Sent:       sr.sent,
 			Achieved:   sr.achieved(),
 			SenderLate: time.Duration(sr.maxLate),
+			CPUBusy:    busyBetween(cpu0, cpu1),
 			Received:   int(rc.got[kind].Load()),
 			Duplicates: rc.dup[kind],
 			Clockfault: rc.bad[kind],
@@ -324,4 +333,12 @@ func kernelRelease() string {
 		return "unknown"
 	}
 	return unix.ByteSliceToString(u.Release[:])
+}
+
+func readCPUTimes() (cpuTimes, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTimes{}, fmt.Errorf("%w: %v", ErrSetup, err)
+	}
+	return parseCPUTimes(b)
 }

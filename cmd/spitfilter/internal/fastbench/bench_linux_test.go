@@ -23,7 +23,7 @@ var judgeBins struct {
 	err    error
 }
 
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: network namespaces, iptables and NFQUEUE (run the tests as root, e.g. in CI)")
@@ -31,7 +31,7 @@ func needRoot(t *testing.T) {
 }
 
 // builtJudges builds the two reference judges once per test binary.
-func builtJudges(t *testing.T) (cBin, goBin string) {
+func builtJudges(t testing.TB) (cBin, goBin string) {
 	t.Helper()
 	judgeBins.once.Do(func() {
 		dir, err := os.MkdirTemp("", "fastbench-test-")
@@ -240,5 +240,35 @@ func TestBenchCancelCleansUp(t *testing.T) {
 	labGone(t)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkReferenceJudges measures the C and the naive Go judge in one lab
+// at 10k and 40k packets/s (1 s each, no lossless search: that is
+// make bench-fastpath's job) and reports what each adds to p99 latency and
+// the Go judge's p99 as a ratio to the C judge's.
+func BenchmarkReferenceJudges(b *testing.B) {
+	needRoot(b)
+	cBin, goBin := builtJudges(b)
+	for b.Loop() {
+		rep, err := Bench(context.Background(), Config{
+			Judges:         DefaultJudges(cBin, goBin),
+			Duration:       time.Second,
+			SearchDuration: -1,
+			Port:           31400,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, g := rep.judge("c"), rep.judge("go")
+		for i, rate := range rep.Config.Rates {
+			k := kpps(rate)
+			cp99, gp99 := c.Points[i].Added().P99, g.Points[i].Added().P99
+			b.ReportMetric(float64(cp99)/1e3, "c-added-p99-µs@"+k)
+			b.ReportMetric(float64(gp99)/1e3, "go-added-p99-µs@"+k)
+			if cp99 > 0 {
+				b.ReportMetric(float64(gp99)/float64(cp99), "go/c-p99@"+k)
+			}
+		}
 	}
 }

@@ -121,3 +121,36 @@ func parseUDPCounter(b []byte, want string) (uint64, error) {
 	}
 	return 0, fmt.Errorf("%w: /proc/net/snmp has no Udp lines", ErrProcFormat)
 }
+
+// cpuTimes is the first line of /proc/stat: busy and total jiffies of all CPUs.
+type cpuTimes struct{ busy, total uint64 }
+
+// parseCPUTimes reads the "cpu" line of /proc/stat: user nice system idle
+// iowait irq softirq steal...; idle and iowait are not busy.
+func parseCPUTimes(b []byte) (cpuTimes, error) {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) < 5 || f[0] != "cpu" {
+		return cpuTimes{}, fmt.Errorf("%w: /proc/stat does not start with a cpu line of at least 4 counters", ErrProcFormat)
+	}
+	var t cpuTimes
+	for i, s := range f[1:min(len(f), 9)] { // guest times are inside user already
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return cpuTimes{}, fmt.Errorf("%w: /proc/stat cpu counter %d %q is not a number", ErrProcFormat, i+1, s)
+		}
+		t.total += v
+		if i != 3 && i != 4 {
+			t.busy += v
+		}
+	}
+	return t, nil
+}
+
+// busyBetween is the fraction of CPU time spent busy from a to b.
+func busyBetween(a, b cpuTimes) float64 {
+	if b.total <= a.total {
+		return 0
+	}
+	return float64(b.busy-a.busy) / float64(b.total-a.total)
+}

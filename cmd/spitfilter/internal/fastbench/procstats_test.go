@@ -109,6 +109,34 @@ func TestParseUDPCounter(t *testing.T) {
 	}
 }
 
+func TestParseCPUTimes(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    cpuTimes
+		wantErr error
+	}{
+		{"kernel 6.18", "cpu  100 1 20 300 4 5 6 7 8 9\ncpu0 1 2 3 4\n", cpuTimes{busy: 139, total: 443}, nil},
+		{"old kernel, four counters", "cpu 1 2 3 4\n", cpuTimes{busy: 6, total: 10}, nil},
+		{"no cpu line", "intr 1 2\n", cpuTimes{}, ErrProcFormat},
+		{"bad counter", "cpu 1 x 3 4\n", cpuTimes{}, ErrProcFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseCPUTimes([]byte(tt.in))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("= %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	if got := busyBetween(cpuTimes{10, 100}, cpuTimes{60, 200}); got != 0.5 {
+		t.Errorf("busyBetween = %v, want 0.5", got)
+	}
+}
+
 // FuzzProcParsers feeds the three /proc parsers arbitrary text: they may
 // reject it, never panic, and a found queue is the one asked for.
 func FuzzProcParsers(f *testing.F) {
@@ -121,5 +149,6 @@ func FuzzProcParsers(f *testing.F) {
 		}
 		_, _, _ = parseNetlinkDrops(b, uint32(q))
 		_, _ = parseUDPCounter(b, "RcvbufErrors")
+		_, _ = parseCPUTimes(b)
 	})
 }

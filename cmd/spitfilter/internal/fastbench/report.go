@@ -68,9 +68,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	// details
 	fmt.Fprintf(bw, "\nEvery latency run (absolute one-way latency, µs; kernel counters are differences over the run):\n\n")
-	row(bw, "judge", "rate", "achieved pps", "sender late max µs", "sent", "received", "p50", "p99", "p99.9", "max",
+	row(bw, "judge", "rate", "achieved pps", "sender late max µs", "CPUs busy", "sent", "received", "p50", "p99", "p99.9", "max",
 		"queue dropped", "user dropped", "socket drops", "judged", "bypassed", "rig drops")
-	row(bw, strings.Split(strings.Repeat("---,", 16), ",")[:16]...)
+	row(bw, strings.Split(strings.Repeat("---,", 17), ",")[:17]...)
 	for _, j := range r.Judges {
 		for _, p := range j.Points {
 			for _, run := range []struct {
@@ -84,7 +84,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 					judged = fmt.Sprint(k.Judged)
 					qd, ud, sd, byp = fmt.Sprint(k.QueueDropped), fmt.Sprint(k.UserDropped), fmt.Sprint(k.SocketDrops), fmt.Sprint(k.Bypassed)
 				}
-				row(bw, run.name, fmt.Sprint(x.Rate), fmt.Sprintf("%.0f", x.Achieved), us(x.SenderLate),
+				row(bw, run.name, fmt.Sprint(x.Rate), fmt.Sprintf("%.0f", x.Achieved), us(x.SenderLate), fmt.Sprintf("%.0f%%", 100*x.CPUBusy),
 					fmt.Sprint(x.Sent), fmt.Sprint(x.Received), us(x.Latency.P50), us(x.Latency.P99), us(x.Latency.P999), us(x.Latency.Max),
 					qd, ud, sd, judged, byp, fmt.Sprint(k.RigDrops))
 			}
@@ -172,7 +172,7 @@ func searchRuns(s Search) string {
 		if r.Lossless() && !r.RigLimited() {
 			mark = "✓"
 		}
-		parts = append(parts, fmt.Sprintf("%d→%.0f lost %d byp %d %s", r.Rate, r.Achieved, r.Lost(), r.Kernel.Bypassed, mark))
+		parts = append(parts, fmt.Sprintf("%d→%.0f lost %d byp %d busy %.0f%% %s", r.Rate, r.Achieved, r.Lost(), r.Kernel.Bypassed, 100*r.CPUBusy, mark))
 	}
 	return strings.Join(parts, "; ")
 }
