@@ -21,7 +21,8 @@
 // anything outside a decision's hold. Under mute and bleep, RFC 4733
 // telephone-events and RFC 3389 comfort noise pass unchanged (no speech),
 // and packets that cannot be rewritten (payload types other than G.711, RTP
-// headers overrunning the datagram, IP-reassembled datagrams) are dropped.
+// headers overrunning the datagram, IP-reassembled datagrams, unfinished
+// source routes) are dropped.
 // Every verdict is counted by verdict and reason ([Enforcer.Stats]).
 //
 // Apply allocates nothing and never reads the clock: the caller passes each

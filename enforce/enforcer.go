@@ -69,8 +69,10 @@ func New(cfg Config) *Enforcer {
 //     working), while packets that cannot be rewritten are dropped and
 //     counted by reason: payload types other than PCMU and PCMA
 //     (ReasonUnknownCodec), RTP headers that overrun the datagram
-//     (ReasonMalformed), and datagrams reassembled from IP fragments
-//     (ReasonFragmented).
+//     (ReasonMalformed), datagrams reassembled from IP fragments
+//     (ReasonFragmented), and packets with an unfinished IPv4 source route
+//     or IPv6 routing header, whose checksum covers a final destination
+//     that is not in the IP header (ReasonSourceRouted).
 //
 // Apply never panics, never changes the length of pkt, allocates nothing,
 // and is safe for concurrent use on different packets.
@@ -147,6 +149,9 @@ func (e *Enforcer) apply(pkt []byte, u *packet.UDP, st *State, ns int64) Result 
 	if off < 0 || off+8+len(b) > len(pkt) || &pkt[off+8] != &b[0] {
 		// u does not describe pkt: nothing can be rewritten safely.
 		return Result{Verdict: Drop, Reason: ReasonMalformed}
+	}
+	if sourceRouted(pkt, u) {
+		return Result{Verdict: Drop, Reason: ReasonSourceRouted}
 	}
 	audio := b[h.start:h.end]
 	if v == Mute {

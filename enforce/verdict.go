@@ -92,6 +92,12 @@ const (
 	// as IP fragments, whose payload cannot be rewritten in place: the
 	// completing fragment is dropped, and the datagram with it.
 	ReasonFragmented
+	// ReasonSourceRouted: a packet of a muted or bleeped stream with an
+	// IPv4 source route option or an IPv6 routing header with segments
+	// left, whose UDP checksum covers a final destination that is not in
+	// the IP header: dropped rather than sent with a checksum that may be
+	// wrong.
+	ReasonSourceRouted
 
 	numReasons = iota
 )
@@ -108,7 +114,8 @@ func Reasons() []Reason {
 
 // String returns the reason as a metric label would carry it: "clean",
 // "no stream", "not rtp", "other stream", "malformed", "rule", "logged",
-// "telephone event", "comfort noise", "unknown codec", "fragmented".
+// "telephone event", "comfort noise", "unknown codec", "fragmented",
+// "source routed".
 func (r Reason) String() string {
 	switch r {
 	case ReasonClean:
@@ -133,6 +140,8 @@ func (r Reason) String() string {
 		return "unknown codec"
 	case ReasonFragmented:
 		return "fragmented"
+	case ReasonSourceRouted:
+		return "source routed"
 	}
 	return "reason(" + strconv.Itoa(int(r)) + ")"
 }
