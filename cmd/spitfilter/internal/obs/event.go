@@ -79,13 +79,19 @@ type Event struct {
 }
 
 // MarshalJSON writes {"src":..., "dst":..., "ssrc":"0x%08x"}; an IPv6
-// address is bracketed ("[2001:db8::1]:4000").
+// address is bracketed ("[2001:db8::1]:4000"), an unset one is "".
 func (s Stream) MarshalJSON() ([]byte, error) {
+	addr := func(a netip.AddrPort) string {
+		if !a.IsValid() {
+			return ""
+		}
+		return a.String()
+	}
 	return json.Marshal(struct {
 		Src  string `json:"src"`
 		Dst  string `json:"dst"`
 		SSRC string `json:"ssrc"`
-	}{s.Src.String(), s.Dst.String(), fmt.Sprintf("0x%08x", s.SSRC)})
+	}{addr(s.Src), addr(s.Dst), fmt.Sprintf("0x%08x", s.SSRC)})
 }
 
 // wireEvent is an Event as written: pointers for the fields a type may

@@ -115,3 +115,13 @@ func TestStreamOf(t *testing.T) {
 		t.Errorf("StreamOf = %s, want %s", b, want)
 	}
 }
+
+func TestStreamUnset(t *testing.T) {
+	b, err := json.Marshal(Stream{SSRC: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"src":"","dst":"","ssrc":"0x00000001"}`; string(b) != want {
+		t.Errorf("unset stream = %s, want %s", b, want)
+	}
+}

@@ -309,35 +309,3 @@ func TestNewHooksErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestSplitArgs(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"", nil},
-		{"  ", nil},
-		{"/usr/local/bin/hangup", []string{"/usr/local/bin/hangup"}},
-		{"hangup  --pbx\tasterisk ", []string{"hangup", "--pbx", "asterisk"}},
-		{`say 'two words' "and \"three\" $HOME"`, []string{"say", "two words", `and "three" $HOME`}},
-		{`a\ b '' "" c'd'e`, []string{"a b", "", "", "cde"}},
-		{`"back\slash" 'no\escape'`, []string{`back\slash`, `no\escape`}},
-		{`$(rm -rf /) ; | > *`, []string{"$(rm", "-rf", "/)", ";", "|", ">", "*"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := splitArgs(tt.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("splitArgs(%q) (-want +got):\n%s", tt.in, diff)
-			}
-		})
-	}
-	for _, bad := range []string{`'open`, `"open`, `trailing\`} {
-		if _, err := splitArgs(bad); err == nil {
-			t.Errorf("splitArgs(%q) succeeded, want an error", bad)
-		}
-	}
-}
