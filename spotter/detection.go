@@ -24,6 +24,9 @@ type Detection struct {
 	Confidence float64 // the lowest confidence of the matched words, 0 to 1
 	// Start and End are measured from the stream's first sample.
 	Start, End time.Duration
+	// At is the stream time when the detection was made: how much audio
+	// had been written. At minus End is the detection's latency.
+	At time.Duration
 	// Partial is true when the detection came from a hypothesis the
 	// recognizer had not finished; the daemon acts on these for speed.
 	Partial bool

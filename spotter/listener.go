@@ -267,6 +267,10 @@ func (l *Listener) match(from int, partial bool) {
 			l.stats.Duplicates++
 			continue
 		}
+		d.At = l.dur(l.samples)
+		if len(l.emitted) == 64 { // bounded: old detections cannot repeat
+			l.emitted = append(l.emitted[:0], l.emitted[32:]...)
+		}
 		l.emitted = append(l.emitted, d)
 		l.stats.Detections++
 		l.out = append(l.out, d)

@@ -255,7 +255,7 @@ func (a *audioSink) keep(st *streamAudio) {
 		st.res.detections = append(st.res.detections, detection{
 			Rule: d.Rule, Kind: string(d.Kind), Text: d.Text,
 			Start: round(d.Start.Seconds(), 2), End: round(d.End.Seconds(), 2),
-			Confidence: round(d.Confidence, 3), Action: d.Action, Partial: d.Partial,
+			Confidence: round(d.Confidence, 3), Action: d.Action, Partial: d.Partial, At: round(d.At.Seconds(), 2),
 			RTPStart: uint32(st.firstTS + uint64(d.Start*8000/time.Second)),
 			RTPEnd:   uint32(st.firstTS + uint64(d.End*8000/time.Second)),
 		})

@@ -92,6 +92,7 @@ type detection struct {
 	End        float64 `json:"end_s"`
 	Confidence float64 `json:"confidence"`
 	Action     string  `json:"action"`
+	At         float64 `json:"detected_at_s"`
 	RTPStart   uint32  `json:"rtp_start"`
 	RTPEnd     uint32  `json:"rtp_end"`
 	Partial    bool    `json:"partial,omitempty"`
