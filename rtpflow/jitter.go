@@ -1,6 +1,9 @@
 package rtpflow
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // jitterMeter computes RFC 3550 A.8 interarrival jitter in milliseconds,
 // J += (|D(i-1,i)| - J)/16, with D taken between consecutive packets in
@@ -36,22 +39,21 @@ func (j *jitterMeter) add(arrival int64, ts uint64, pt uint8, marker bool) {
 		j.prevArrival, j.prevTS, j.prevPT, j.n = arrival, ts, pt, 1
 		return
 	}
-	clock := clockRate(pt)
+	// Ticks per millisecond in integers, as Wireshark divides (44 for
+	// 44100 Hz); multiplications by reciprocals keep divisions off the
+	// per-packet path. Zero exactly when the payload type has no clock.
+	tick := msPerTick(pt)
 	var current float64
-	if clock != 0 {
-		// Ticks per millisecond in integers, as Wireshark divides (44 for
-		// 44100 Hz); multiplications by reciprocals keep divisions off the
-		// per-packet path.
-		nominal := float64(int64(ts-j.prevTS)) * msPerTick(pt)
-		d := float64(arrival-j.prevArrival)*nsToMs - nominal
-		if d < 0 {
-			d = -d
-		}
+	if tick != 0 {
+		nominal := float64(int64(ts-j.prevTS)) * tick
+		// math.Abs clears the sign bit: no branch to mispredict on a
+		// difference that is positive or negative at random.
+		d := math.Abs(float64(arrival-j.prevArrival)*nsToMs - nominal)
 		current = (15*j.jitter + d) / 16
 		j.jitter = current
 		j.prevTS = ts
 	}
-	if clock != 0 && !marker && !isCN(pt) && !isCN(j.prevPT) {
+	if tick != 0 && !marker && !isCN(pt) && !isCN(j.prevPT) {
 		if j.jitter > j.max {
 			j.max = j.jitter
 		}
