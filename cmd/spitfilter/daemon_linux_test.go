@@ -1,0 +1,647 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
+	"github.com/spitfilter/spitfilter/cmd/internal/speech"
+	"github.com/spitfilter/spitfilter/enforce"
+	"github.com/spitfilter/spitfilter/spotter"
+)
+
+// The integration tests build two network namespaces joined by a veth
+// pair: an RTP sender in one; in the other a UDP receiver, an iptables rule
+// sending the RTP port to NFQUEUE with --queue-bypass (INPUT path, as on a
+// media host) and the daemon, with real PocketSphinx.
+
+const (
+	labQueue  = 7
+	labPort   = 10020
+	spamText  = "Hello, this is an important message about your car warranty. Please stay on the line. Press one to speak to an agent now."
+	cleanText = "Hi Anna, it is Tom. I will be home late tonight, so please start dinner without me. See you soon."
+)
+
+var (
+	labSender   = [4]byte{10, 77, 0, 1}
+	labReceiver = [4]byte{10, 77, 0, 2}
+)
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the test makes network namespaces, iptables rules and an NFQUEUE listener")
+	}
+	for _, tool := range []string{"ip", "iptables", "flite", "sox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install it (make deps)", tool)
+		}
+	}
+}
+
+type netLab struct {
+	a, b string // sender and receiver namespaces
+}
+
+func sh(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// newNetLab makes the namespaces and the queue rule; t.Cleanup removes them.
+func newNetLab(t *testing.T) *netLab {
+	t.Helper()
+	n := fmt.Sprintf("sfd-%d-%d", os.Getpid(), time.Now().UnixNano()%100000)
+	l := &netLab{a: n + "-a", b: n + "-b"}
+	for _, ns := range []string{l.a, l.b} {
+		sh(t, "ip", "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	}
+	ia, ib := fmt.Sprintf("sfd%da", os.Getpid()%100000), fmt.Sprintf("sfd%db", os.Getpid()%100000)
+	sh(t, "ip", "link", "add", ia, "netns", l.a, "type", "veth", "peer", "name", ib, "netns", l.b)
+	sh(t, "ip", "-n", l.a, "addr", "add", "10.77.0.1/30", "dev", ia)
+	sh(t, "ip", "-n", l.b, "addr", "add", "10.77.0.2/30", "dev", ib)
+	for _, c := range [][]string{{l.a, ia}, {l.b, ib}, {l.a, "lo"}, {l.b, "lo"}} {
+		sh(t, "ip", "-n", c[0], "link", "set", c[1], "up")
+	}
+	sh(t, "ip", "netns", "exec", l.b, "iptables", "-w", "-A", "INPUT", "-p", "udp", "--dport", strconv.Itoa(labPort),
+		"-j", "NFQUEUE", "--queue-num", strconv.Itoa(labQueue), "--queue-bypass")
+	// counts the packets that leave the queue with the mark (security runs after filter)
+	sh(t, "ip", "netns", "exec", l.b, "iptables", "-w", "-t", "security", "-A", "INPUT", "-p", "udp", "--dport", strconv.Itoa(labPort),
+		"-m", "mark", "--mark", "0x5350")
+	return l
+}
+
+// inNS runs fn on a fresh OS thread in namespace ns; the thread is never
+// unlocked, so it dies with fn. Sockets made by fn stay in ns.
+func inNS(t *testing.T, ns string, fn func() error) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		f, err := os.Open("/run/netns/" + ns)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- err
+			return
+		}
+		errc <- fn()
+	}()
+	if err := <-errc; err != nil {
+		t.Fatalf("in namespace %s: %v", ns, err)
+	}
+}
+
+func (l *netLab) netFile(t *testing.T, name string) string {
+	var b []byte
+	inNS(t, l.b, func() (err error) {
+		b, err = os.ReadFile("/proc/thread-self/net/" + name)
+		return err
+	})
+	return string(b)
+}
+
+// queueCounters reads the kernel's line for the lab queue:
+// waiting, queue_dropped, user_dropped, id_sequence.
+func (l *netLab) queueCounters(t *testing.T) (waiting, dropped, userDropped, seq uint64, ok bool) {
+	for _, line := range strings.Split(l.netFile(t, "netfilter/nfnetlink_queue"), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 8 && f[0] == strconv.Itoa(labQueue) {
+			n := func(i int) uint64 { v, _ := strconv.ParseUint(f[i], 10, 64); return v }
+			return n(2), n(5), n(6), n(7), true
+		}
+	}
+	return 0, 0, 0, 0, false
+}
+
+// udpCsumErrors is the receiver namespace's Udp InCsumErrors.
+func (l *netLab) udpCsumErrors(t *testing.T) uint64 {
+	lines := strings.Split(l.netFile(t, "snmp"), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "Udp:") && strings.HasPrefix(lines[i+1], "Udp:") {
+			h, v := strings.Fields(lines[i]), strings.Fields(lines[i+1])
+			for k := range h {
+				if h[k] == "InCsumErrors" && k < len(v) {
+					n, _ := strconv.ParseUint(v[k], 10, 64)
+					return n
+				}
+			}
+		}
+	}
+	t.Fatal("no Udp InCsumErrors in /proc/net/snmp")
+	return 0
+}
+
+// markCount reads the security-table counter of marked packets.
+func (l *netLab) markCount(t *testing.T) uint64 {
+	out := sh(t, "ip", "netns", "exec", l.b, "iptables", "-w", "-t", "security", "-L", "INPUT", "-v", "-x", "-n")
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "mark match 0x5350") {
+			n, _ := strconv.ParseUint(strings.Fields(line)[0], 10, 64)
+			return n
+		}
+	}
+	t.Fatalf("no mark rule in:\n%s", out)
+	return 0
+}
+
+// receiver collects every datagram to labPort in the receiver namespace.
+type receiver struct {
+	fd   int
+	quit atomic.Bool
+	mu   sync.Mutex
+	got  [][]byte
+	done chan struct{}
+}
+
+func (l *netLab) receive(t *testing.T) *receiver {
+	r := &receiver{fd: -1, done: make(chan struct{})}
+	inNS(t, l.b, func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		r.fd = fd
+		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 16<<20)
+		tv := unix.Timeval{Usec: 50_000}
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+		return unix.Bind(fd, &unix.SockaddrInet4{Port: labPort, Addr: labReceiver})
+	})
+	go func() {
+		defer close(r.done)
+		buf := make([]byte, 65536)
+		for !r.quit.Load() {
+			n, _, err := unix.Recvfrom(r.fd, buf, 0)
+			if err == unix.EAGAIN || err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return
+			}
+			r.mu.Lock()
+			r.got = append(r.got, append([]byte(nil), buf[:n]...))
+			r.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { r.quit.Store(true); <-r.done; unix.Close(r.fd) })
+	return r
+}
+
+// settle waits until no datagram arrived for a while, and returns them all.
+func (r *receiver) settle(want int) [][]byte {
+	last, stable := -1, 0
+	for stable < 5 {
+		time.Sleep(100 * time.Millisecond)
+		r.mu.Lock()
+		n := len(r.got)
+		r.mu.Unlock()
+		if n == last || n >= want && stable > 0 {
+			stable++
+		} else {
+			stable = 0
+		}
+		last = n
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.got
+	r.got = nil
+	return out
+}
+
+// sender sends from a port of the sender namespace to the receiver.
+func (l *netLab) sender(t *testing.T, port int) int {
+	fd := -1
+	inNS(t, l.a, func() error {
+		var err error
+		if fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0); err != nil {
+			return err
+		}
+		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 8<<20)
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: port, Addr: labSender}); err != nil {
+			return err
+		}
+		return unix.Connect(fd, &unix.SockaddrInet4{Port: labPort, Addr: labReceiver})
+	})
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
+// call is one RTP stream to send: 20 ms PCMU packets of clip.
+func call(clip []byte, ssrc uint32) [][]byte {
+	var pkts [][]byte
+	for i := 0; i*160 < len(clip); i++ {
+		p := make([]byte, 160)
+		for k := range p {
+			p[k] = 0xFF
+		}
+		copy(p, clip[i*160:])
+		pkts = append(pkts, rtp(0, uint16(1000+i), uint32(8000+i*160), ssrc, p))
+	}
+	return pkts
+}
+
+// send sends the packets at real-time pace (20 ms each); after runs after
+// packet i when not nil.
+func send(t *testing.T, fd int, pkts [][]byte, after func(i int)) {
+	start := time.Now()
+	for i, p := range pkts {
+		if d := time.Until(start.Add(time.Duration(i) * 20 * time.Millisecond)); d > 0 {
+			time.Sleep(d)
+		}
+		if _, err := unix.Write(fd, p); err != nil {
+			t.Errorf("send packet %d: %v", i, err)
+			return
+		}
+		if after != nil {
+			after(i)
+		}
+	}
+}
+
+var (
+	clipOnce sync.Once
+	clips    map[string][]byte
+	clipErr  error
+)
+
+// speak synthesises text with flite's rms voice as 8 kHz µ-law, with half
+// a second of silence before it.
+func speak(t *testing.T) map[string][]byte {
+	clipOnce.Do(func() {
+		clips = map[string][]byte{}
+		dir, err := os.MkdirTemp("", "spitfilter-clips")
+		if err != nil {
+			clipErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		for name, text := range map[string]string{"spam": spamText, "clean": cleanText} {
+			wav, ul := filepath.Join(dir, name+".wav"), filepath.Join(dir, name+".ul")
+			if out, err := exec.Command("flite", "-voice", "rms", "-t", text, "-o", wav).CombinedOutput(); err != nil {
+				clipErr = fmt.Errorf("flite: %v: %s", err, out)
+				return
+			}
+			if out, err := exec.Command("sox", wav, "-r", "8000", "-c", "1", "-t", "raw", "-e", "u-law", ul, "pad", "0.5", "0.5").CombinedOutput(); err != nil {
+				clipErr = fmt.Errorf("sox: %v: %s", err, out)
+				return
+			}
+			if clips[name], err = os.ReadFile(ul); err != nil {
+				clipErr = err
+				return
+			}
+		}
+	})
+	if clipErr != nil {
+		t.Fatal(clipErr)
+	}
+	return clips
+}
+
+var (
+	engineOnce sync.Once
+	engine     spotter.Engine
+	engineErr  error
+)
+
+func pocketSphinx(t *testing.T) spotter.Engine {
+	engineOnce.Do(func() {
+		var o *speech.Opened
+		o, engineErr = speech.Open(speech.Settings{Engine: "pocketsphinx"})
+		if o != nil {
+			engine = o
+		}
+	})
+	if engineErr != nil {
+		t.Fatalf("PocketSphinx: %v (make deps installs it)", engineErr)
+	}
+	return engine
+}
+
+type eventLog struct {
+	mu sync.Mutex
+	ev []event
+}
+
+func (e *eventLog) emit(ev event) { e.mu.Lock(); e.ev = append(e.ev, ev); e.mu.Unlock() }
+func (e *eventLog) all() []event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]event(nil), e.ev...)
+}
+
+// startDaemon runs the daemon in-process, its queue socket opened in the
+// receiver namespace, until the test ends or stop is called.
+func (l *netLab) startDaemon(t *testing.T, yaml string) (d *daemon, ev *eventLog, stop func()) {
+	t.Helper()
+	cfg, err := config.Parse("lab.yaml", []byte(fmt.Sprintf("queue: %q\nrtp_ports: %d\n%s", strconv.Itoa(labQueue), labPort, yaml)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := os.Open("/run/netns/" + l.b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev = &eventLog{}
+	d, err = newDaemon(cfg, daemonOptions{
+		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Engine: pocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()),
+	})
+	if err != nil {
+		ns.Close()
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("daemon: %v", err)
+			}
+			d.Close()
+			ns.Close()
+		})
+	}
+	t.Cleanup(stop)
+	// ready when the kernel lists the queue as bound
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, _, _, _, ok := l.queueCounters(t); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("queue never bound")
+		}
+	}
+	return d, ev, stop
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+func seqOf(p []byte) uint16 { return binary.BigEndian.Uint16(p[2:]) }
+func tsOf(p []byte) uint32  { return binary.BigEndian.Uint32(p[4:]) }
+func ssrcOf(p []byte) uint32 {
+	return binary.BigEndian.Uint32(p[8:])
+}
+
+func allSilence(p []byte) bool {
+	for _, b := range p[12:] {
+		if b != 0xFF {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDaemonKernel(t *testing.T) {
+	requireRoot(t)
+	clips := speak(t)
+	l := newNetLab(t)
+	rx := l.receive(t)
+
+	t.Run("clean call arrives byte-identical", func(t *testing.T) {
+		d, ev, stop := l.startDaemon(t, "banned: [car warranty]\naction: mute\n")
+		pkts := call(clips["clean"], 0xC1EA)
+		send(t, l.sender(t, 4000), pkts, nil)
+		got := rx.settle(len(pkts))
+		stop()
+		if len(got) != len(pkts) {
+			t.Fatalf("received %d of %d packets", len(got), len(pkts))
+		}
+		for i := range pkts {
+			if !bytes.Equal(got[i], pkts[i]) {
+				t.Fatalf("packet %d changed", i)
+			}
+		}
+		if e := ev.all(); len(e) != 0 {
+			t.Errorf("events on a clean call: %+v", e)
+		}
+		if s := d.stats(); s.Queues[0].Packets != uint64(len(pkts)) || s.Analysis.Audio < time.Duration(len(pkts)-10)*20*time.Millisecond {
+			t.Errorf("daemon judged %d packets and analysed %v of audio; want %d and all of it", s.Queues[0].Packets, s.Analysis.Audio, len(pkts))
+		}
+	})
+
+	t.Run("spam call muted after the phrase", func(t *testing.T) {
+		csum := l.udpCsumErrors(t)
+		d, ev, stop := l.startDaemon(t, "banned: [car warranty]\naction: mute\n")
+		pkts := call(clips["spam"], 0x5BA3)
+		send(t, l.sender(t, 4000), pkts, nil)
+		got := rx.settle(len(pkts))
+		stop()
+		if len(got) != len(pkts) {
+			t.Fatalf("received %d of %d packets: a sequence gap (a bad checksum is dropped by the kernel)", len(got), len(pkts))
+		}
+		if n := l.udpCsumErrors(t) - csum; n != 0 {
+			t.Errorf("%d UDP checksum errors at the receiver", n)
+		}
+		first := -1
+		for i := range pkts {
+			if seqOf(got[i]) != seqOf(pkts[i]) || tsOf(got[i]) != tsOf(pkts[i]) || len(got[i]) != len(pkts[i]) {
+				t.Fatalf("packet %d: header or length changed", i)
+			}
+			if first < 0 && !bytes.Equal(got[i], pkts[i]) {
+				first = i
+			}
+			if first >= 0 && !allSilence(got[i]) {
+				t.Fatalf("packet %d after the first muted one (%d) is not silence", i, first)
+			}
+		}
+		if first < 0 {
+			t.Fatalf("nothing muted; events %+v", ev.all())
+		}
+		var det *event
+		for _, e := range ev.all() {
+			if e.Event == eventDetection && e.Rule == "car warranty" {
+				det = &e
+				break
+			}
+		}
+		if det == nil {
+			t.Fatalf("no detection event: %+v", ev.all())
+		}
+		mutedAt := float64(tsOf(pkts[first])-tsOf(pkts[0])) / 8000
+		muted := 0
+		for i := first; i < len(pkts); i++ {
+			if !allSilence(pkts[i]) {
+				muted++
+			}
+		}
+		t.Logf("phrase ends at %.2f s of stream time, detected (partial=%v), first muted packet at %.2f s: detection->mute %.0f ms; %d of %d packets muted (%d of them carried speech)",
+			det.EndS, det.Partial, mutedAt, (mutedAt-det.EndS)*1000, len(pkts)-first, len(pkts), muted)
+		if muted < 25 {
+			t.Errorf("only %d speech packets muted: the test would pass on silence", muted)
+		}
+		if s := d.stats().Enforce; s.Verdict(enforce.Mute) != uint64(len(pkts)-first) {
+			t.Errorf("enforcer counted %d mute verdicts, receiver saw %d muted packets", s.Verdict(enforce.Mute), len(pkts)-first)
+		}
+	})
+
+	t.Run("spam call dropped in drop mode", func(t *testing.T) {
+		d, _, stop := l.startDaemon(t, "banned: [car warranty]\naction: drop\n")
+		pkts := call(clips["spam"], 0xD50B)
+		send(t, l.sender(t, 4000), pkts, nil)
+		got := rx.settle(len(pkts))
+		stop()
+		drops := d.stats().Enforce.Verdict(enforce.Drop)
+		if drops == 0 || len(got)+int(drops) != len(pkts) {
+			t.Fatalf("received %d, dropped %d, sent %d", len(got), drops, len(pkts))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], pkts[i]) {
+				t.Fatalf("packet %d: not the first %d packets unchanged", i, len(got))
+			}
+		}
+		t.Logf("dropped the last %d of %d packets (from %.2f s)", drops, len(pkts), float64(len(got))*0.02)
+	})
+
+	t.Run("spam call marked in mark mode", func(t *testing.T) {
+		before := l.markCount(t)
+		d, _, stop := l.startDaemon(t, "banned: [car warranty]\naction: mark\nmark: 0x5350\n")
+		pkts := call(clips["spam"], 0x3A4C)
+		send(t, l.sender(t, 4000), pkts, nil)
+		got := rx.settle(len(pkts))
+		stop()
+		marked := l.markCount(t) - before
+		if want := d.stats().Enforce.Verdict(enforce.Mark); marked == 0 || marked != want {
+			t.Fatalf("kernel counted %d marked packets, enforcer %d", marked, want)
+		}
+		if len(got) != len(pkts) {
+			t.Fatalf("received %d of %d", len(got), len(pkts))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], pkts[i]) {
+				t.Fatalf("marked packet %d changed", i)
+			}
+		}
+		t.Logf("%d of %d packets marked 0x5350", marked, len(pkts))
+	})
+
+	t.Run("injected spam from another source mutes nobody else", func(t *testing.T) {
+		_, ev, stop := l.startDaemon(t, "banned: [car warranty]\naction: mute\n")
+		legit := call(clips["clean"], 0x1E61)
+		inj := call(clips["spam"], 0x1E61) // same SSRC, another source port
+		fl, fi := l.sender(t, 4000), l.sender(t, 4002)
+		send(t, fl, legit, func(i int) {
+			if i < len(inj) {
+				unix.Write(fi, inj[i])
+			}
+		})
+		for i := len(legit); i < len(inj); i++ {
+			unix.Write(fi, inj[i])
+		}
+		got := rx.settle(len(legit) + len(inj))
+		stop()
+		if len(got) != len(legit)+len(inj) {
+			t.Fatalf("received %d of %d", len(got), len(legit)+len(inj))
+		}
+		// every packet of the legitimate stream came through unchanged
+		n := 0
+		for _, p := range got {
+			if i := int(seqOf(p)) - 1000; i < len(legit) && bytes.Equal(p, legit[i]) {
+				n++
+			}
+		}
+		if n < len(legit) {
+			t.Errorf("%d of %d legitimate packets arrived unchanged", n, len(legit))
+		}
+		var dets int
+		for _, e := range ev.all() {
+			if e.Event == eventDetection {
+				dets++
+				if e.Src != "10.77.0.1:4002" {
+					t.Errorf("detection on %s, want only the injecting source 10.77.0.1:4002", e.Src)
+				}
+			}
+		}
+		if dets == 0 {
+			t.Errorf("the injected spam was not detected on its own stream")
+		}
+	})
+
+	t.Run("malformed burst all verdicted", func(t *testing.T) {
+		d, _, stop := l.startDaemon(t, "banned: [car warranty]\n")
+		_, _, _, seq0, _ := l.queueCounters(t)
+		fd := l.sender(t, 4004)
+		const n = 2000
+		var sent [][]byte
+		for i := range n {
+			p := make([]byte, i%200)
+			for k := range p {
+				p[k] = byte(i*31 + k*7)
+			}
+			if len(p) > 0 {
+				p[0] = byte(i) &^ 0x80 // never RTP version 2
+			}
+			sent = append(sent, p)
+			if _, err := unix.Write(fd, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := rx.settle(n)
+		waiting, dropped, userDropped, seq, _ := l.queueCounters(t)
+		s := d.stats()
+		stop()
+		if len(got) != n {
+			t.Errorf("received %d of %d", len(got), n)
+		}
+		if waiting != 0 || dropped != 0 || userDropped != 0 || seq-seq0 != n {
+			t.Errorf("kernel queue: %d waiting, %d dropped, %d user-dropped, %d queued; want 0, 0, 0, %d", waiting, dropped, userDropped, seq-seq0, n)
+		}
+		if s.Queues[0].Packets != n || s.Enforce.Verdict(enforce.Accept) != n {
+			t.Errorf("daemon judged %d, accepted %d; want %d", s.Queues[0].Packets, s.Enforce.Verdict(enforce.Accept), n)
+		}
+		t.Logf("burst of %d malformed datagrams: %d judged, %d accepted (no stream %d), kernel queue empty", n, s.Queues[0].Packets,
+			s.Enforce.Verdict(enforce.Accept), s.Enforce.Reason(enforce.ReasonNoStream))
+	})
+}
+
+// errReader drains r line by line into lines until EOF.
+func lineCollector(r io.Reader) (func() string, chan struct{}) {
+	var mu sync.Mutex
+	var b strings.Builder
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			mu.Lock()
+			b.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+		}
+	}()
+	return func() string { mu.Lock(); defer mu.Unlock(); return b.String() }, done
+}
