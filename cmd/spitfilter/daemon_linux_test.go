@@ -645,3 +645,123 @@ func lineCollector(r io.Reader) (func() string, chan struct{}) {
 	}()
 	return func() string { mu.Lock(); defer mu.Unlock(); return b.String() }, done
 }
+
+// TestHelperDaemon is not a test: TestDaemonKillAndReload runs the test
+// binary as "spitfilter run" through it, in the receiver namespace.
+func TestHelperDaemon(t *testing.T) {
+	path := os.Getenv("SPITFILTER_HELPER_DAEMON")
+	if path == "" {
+		t.Skip("helper process for TestDaemonKillAndReload")
+	}
+	os.Exit(run([]string{"run", "--config", path}, os.Stdout, os.Stderr))
+}
+
+// TestDaemonKillAndReload runs the daemon as a process: SIGHUP with a bad
+// config keeps the running one, with a good one puts new rules in force for
+// the call in progress; SIGKILL mid-call, and --queue-bypass lets the rest
+// of the call through unjudged.
+func TestDaemonKillAndReload(t *testing.T) {
+	requireRoot(t)
+	clips := speak(t)
+	l := newNetLab(t)
+	rx := l.receive(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "spitfilter.yaml")
+	write := func(banned string) {
+		y := fmt.Sprintf("engine: pocketsphinx\nqueue: %q\nrtp_ports: %d\nmetrics: \"\"\nevents: \"-\"\nbanned: [%s]\naction: mute\n", strconv.Itoa(labQueue), labPort, banned)
+		if err := os.WriteFile(path, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("free cruise")
+	cmd := exec.Command("ip", "netns", "exec", l.b, os.Args[0], "-test.run=^TestHelperDaemon$")
+	cmd.Env = append(os.Environ(), "SPITFILTER_HELPER_DAEMON="+path)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid // ip netns exec execs the binary: this is the daemon
+	killed := false
+	t.Cleanup(func() {
+		if !killed {
+			cmd.Process.Kill()
+		}
+		cmd.Wait()
+	})
+	logs, logsDone := lineCollector(stderr)
+	events, _ := lineCollector(stdout)
+	waitLog := func(what string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs(), what); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("daemon never logged %q:\n%s", what, logs())
+			}
+		}
+	}
+	waitLog("msg=ready")
+
+	write("car warrantyy") // not a word the model knows
+	unix.Kill(pid, unix.SIGHUP)
+	waitLog("msg=\"reload failed\"")
+	write("car warranty")
+	unix.Kill(pid, unix.SIGHUP)
+	waitLog("msg=reloaded")
+
+	pkts := call(clips["spam"], 0x4B11)
+	killAt, mutedFrom := -1, -1
+	send(t, l.sender(t, 4000), pkts, func(i int) {
+		if killAt >= 0 || i < 100 {
+			return
+		}
+		rx.mu.Lock()
+		muted := len(rx.got) > 0 && allSilence(rx.got[len(rx.got)-1])
+		rx.mu.Unlock()
+		if muted && mutedFrom < 0 {
+			mutedFrom = i
+		}
+		if mutedFrom >= 0 && i >= mutedFrom+25 { // a half second of muting, then the kill
+			killAt = i
+			if err := cmd.Process.Kill(); err != nil {
+				t.Errorf("kill %d: %v", pid, err)
+			}
+			killed = true
+		}
+	})
+	got := rx.settle(len(pkts))
+	<-logsDone
+	if killAt < 0 {
+		t.Fatalf("never muted, so never killed; log:\n%s\nevents:\n%s", logs(), events())
+	}
+	if !strings.Contains(logs(), "banned words the model cannot recognise") {
+		t.Errorf("the refused reload does not say why:\n%s", logs())
+	}
+	bySeq := map[uint16][]byte{}
+	for _, p := range got {
+		bySeq[seqOf(p)] = p
+	}
+	muted, after := 0, 0
+	for i, p := range pkts {
+		g, ok := bySeq[seqOf(p)]
+		switch {
+		case i <= killAt && ok && allSilence(g) && !allSilence(p):
+			muted++
+		case i > killAt+2: // sent after the kill had taken effect
+			if !ok || !bytes.Equal(g, p) {
+				t.Fatalf("packet %d, sent after the daemon was killed at packet %d, did not pass unchanged (received: %v)", i, killAt, ok)
+			}
+			after++
+		}
+	}
+	if muted < 20 || after < 25 {
+		t.Fatalf("%d packets muted before the kill, %d passed after it; want both", muted, after)
+	}
+	t.Logf("reload put the new rule in force; %d packets muted, daemon killed at packet %d, the %d packets after it passed unjudged; %d of %d received (packets waiting in the queue at the kill are dropped by the kernel)",
+		muted, killAt, after, len(got), len(pkts))
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
+)
+
+// TestSampleConfig keeps the shipped sample config valid.
+func TestSampleConfig(t *testing.T) {
+	c, err := config.Load("spitfilter.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Rules()) == 0 || !c.FailOpen {
+		t.Errorf("sample: %d rules, fail_open %v; want rules and fail-open", len(c.Rules()), c.FailOpen)
+	}
+}
+
+// TestRunRefusesBadConfig: run starts nothing on a bad config and names
+// the file, line and field.
+func TestRunRefusesBadConfig(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key", "banned: [car warranty]\nqueue_lenght: 10\n", []string{"bad.yaml:2:1", "queue_lenght"}},
+		{"bad action", "action: mutee\n", []string{"bad.yaml:1:", "action"}},
+		{"missing file", "", []string{"no such file"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.yaml")
+			if tc.yaml != "" {
+				if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out, errb bytes.Buffer
+			if code := run([]string{"run", "--config", path}, &out, &errb); code != 2 {
+				t.Fatalf("exit %d, want 2; stderr:\n%s", code, errb.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb.String())
+				}
+			}
+		})
+	}
+}
