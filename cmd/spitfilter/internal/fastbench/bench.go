@@ -36,6 +36,14 @@ type Config struct {
 	// a busy machine's other work (compilers) from setting the tail: all
 	// judges get the same, so ratios stay fair.
 	Nice int
+	// RTPriority, when 1..99, runs the judges (chrt -f) and the rig's
+	// sender and receiver threads SCHED_FIFO at this priority; default 0:
+	// not real-time. On a machine saturated by other work, CFS (even at
+	// Nice -20) lets a running task finish its slice, a few ms, before a
+	// woken judge runs; SCHED_FIFO does not. Every thread of a judge
+	// inherits it, so a judge with busy workers (the daemon's recognizers)
+	// competes with its own fast path as it would at equal nice.
+	RTPriority int
 	// Queue is the NFQUEUE number; default 0 (the lab's namespace is private).
 	Queue uint16
 	// Port is the receiver's UDP port; packets from source port Port+1 are
@@ -107,6 +115,9 @@ func (c *Config) setDefaults() error {
 	if c.Nice < -20 || c.Nice > 19 {
 		return fmt.Errorf("%w: nice %d: want -20 to 19", ErrConfig, c.Nice)
 	}
+	if c.RTPriority < 0 || c.RTPriority > 99 {
+		return fmt.Errorf("%w: real-time priority %d: want 0 (off) or 1 to 99", ErrConfig, c.RTPriority)
+	}
 	if c.BindTimeout == 0 {
 		c.BindTimeout = 10 * time.Second
 	}
@@ -169,6 +180,11 @@ type Search struct {
 // same time, packet for packet.
 type Point struct {
 	Judge, Baseline Run
+	// Paired is the percentiles of the per-packet difference: each queued
+	// packet's latency minus that of its baseline twin, sent right after
+	// it. A stall of the whole machine delays both twins and cancels out,
+	// so on a noisy machine this is steadier than Added.
+	Paired Latency
 }
 
 // Added is the latency the judge added over the baseline, percentile by percentile.

@@ -57,13 +57,15 @@ type bench struct {
 	jp  *judgeProc
 }
 
+func (b *bench) sched() scheduling { return scheduling{nice: b.cfg.Nice, rt: b.cfg.RTPriority} }
+
 // judge measures one judge: latency points at each rate, each beside a
 // baseline, then the lossless search.
 func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
 	log := b.cfg.Logger.With("judge", j.Name)
 	res := JudgeResult{Name: j.Name, Argv: j.Argv}
 	log.Info("starting judge", "argv", strings.Join(j.Argv, " "))
-	p, err := startJudge(j, b.lab.nsB, b.cfg.Queue, b.cfg.Nice)
+	p, err := startJudge(j, b.lab.nsB, b.cfg.Queue, b.sched())
 	if err != nil {
 		return res, err
 	}
@@ -78,16 +80,16 @@ func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
 		return res, err
 	}
 	// warm up: 1000 packets at 1000/s, not counted
-	if _, err := b.measure(ctx, [2]bool{true, true}, 1000, time.Second); err != nil {
+	if _, _, err := b.measure(ctx, [2]bool{true, true}, 1000, time.Second); err != nil {
 		return res, err
 	}
 	for _, rate := range b.cfg.Rates {
-		runs, err := b.measure(ctx, [2]bool{true, true}, rate, b.cfg.Duration)
+		runs, paired, err := b.measure(ctx, [2]bool{true, true}, rate, b.cfg.Duration)
 		if err != nil {
 			return res, err
 		}
 		jr, base := runs[kindJudged], runs[kindBaseline]
-		pt := Point{Judge: jr, Baseline: base}
+		pt := Point{Judge: jr, Baseline: base, Paired: paired}
 		a := pt.Added()
 		log.Info("latency", "rate", rate, "lost", jr.Lost(), "bypassed", jr.Kernel.Bypassed,
 			"added_p50", a.P50, "added_p99", a.P99, "added_p99.9", a.P999, "baseline_p99", base.Latency.P99)
@@ -113,7 +115,7 @@ func (b *bench) search(ctx context.Context, baseline bool) (Search, error) {
 		}
 		var use [2]bool
 		use[kind] = true
-		runs, err := b.measure(ctx, use, rate, b.cfg.SearchDuration)
+		runs, _, err := b.measure(ctx, use, rate, b.cfg.SearchDuration)
 		if err != nil {
 			return false, err
 		}
@@ -180,32 +182,32 @@ func (b *bench) search(ctx context.Context, baseline bool) (Search, error) {
 // baseline's, or both (use[kindJudged], use[kindBaseline]); with both, each
 // packet number goes out twice, queued and baseline back to back, so both
 // see the same moment of the machine. It returns the run of each kind.
-func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Duration) (runs [2]Run, err error) {
+func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Duration) (runs [2]Run, paired Latency, err error) {
 	if err := ctx.Err(); err != nil {
-		return runs, err
+		return runs, paired, err
 	}
 	if b.jp != nil {
 		if err := b.jp.exited(); err != nil {
-			return runs, err
+			return runs, paired, err
 		}
 	}
 	n := max(1, int(float64(rate)*d.Seconds()))
 	b.run++
 	before, err := b.counters(use[kindJudged])
 	if err != nil {
-		return runs, err
+		return runs, paired, err
 	}
 	cpu0, err := readCPUTimes()
 	if err != nil {
-		return runs, err
+		return runs, paired, err
 	}
 	rc := newReceiver(b.lab.recv, b.run, n, use)
 	recvErr := make(chan error, 1)
-	go func() { recvErr <- rc.loop(b.clk, b.cfg.Nice) }()
+	go func() { recvErr <- rc.loop(b.clk, b.sched()) }()
 
 	var abort atomic.Bool
 	stopWatch := context.AfterFunc(ctx, func() { abort.Store(true) })
-	sr, sendErr := send(b.lab.send, use, b.clk, b.run, n, rate, b.cfg.Spin, b.cfg.Nice, &abort)
+	sr, sendErr := send(b.lab.send, use, b.clk, b.run, n, rate, b.cfg.Spin, b.sched(), &abort)
 	stopWatch()
 	want := int64(sr.sent)
 	if use[0] && use[1] {
@@ -224,15 +226,18 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 	}
 	rc.stop.Store(true)
 	if err := errors.Join(sendErr, <-recvErr, ctx.Err()); err != nil {
-		return runs, err
+		return runs, paired, err
 	}
 	cpu1, err := readCPUTimes()
 	if err != nil {
-		return runs, err
+		return runs, paired, err
 	}
 	after, err := b.counters(use[kindJudged])
 	if err != nil {
-		return runs, err
+		return runs, paired, err
+	}
+	if use[kindJudged] && use[kindBaseline] {
+		paired = summarize(rc.pairedDiffs())
 	}
 	for kind := range runs {
 		if !use[kind] {
@@ -261,7 +266,7 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 			r.Kernel.QueueDropped, r.Kernel.UserDropped, r.Kernel.SocketDrops = 0, 0, 0
 		}
 	}
-	return runs, nil
+	return runs, paired, nil
 }
 
 // snapshot is the kernel counters at one moment.

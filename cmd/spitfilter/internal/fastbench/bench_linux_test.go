@@ -124,6 +124,9 @@ func TestBenchReferenceJudges(t *testing.T) {
 			if !p.Baseline.Baseline || p.Judge.Baseline {
 				t.Errorf("runs mixed up: baseline.Baseline=%v judge.Baseline=%v", p.Baseline.Baseline, p.Judge.Baseline)
 			}
+			if pl := p.Paired; !(pl.Min <= pl.P50 && pl.P50 <= pl.P99 && pl.P99 <= pl.P999 && pl.P999 <= pl.Max) || pl == (Latency{}) {
+				t.Errorf("paired differences not ordered or empty: %+v", pl)
+			}
 			k := p.Judge.Kernel
 			if k.Judged == 0 || k.Judged+k.Bypassed != uint64(p.Judge.Sent) {
 				t.Errorf("judged %d + bypassed %d != sent %d: kernel counters %+v", k.Judged, k.Bypassed, p.Judge.Sent, k)

@@ -25,14 +25,17 @@ type judgeProc struct {
 	err  error         // Wait's result, valid after done
 }
 
-// startJudge starts j inside namespace ns with "nice -n NICE ip netns exec", in its own
+// startJudge starts j inside namespace ns with "[chrt -f RT] nice -n NICE ip netns exec", in its own
 // process group, killed by the kernel if the rig dies (Pdeathsig). The
 // goroutine that starts it stays locked to its thread until the judge ends,
 // since Pdeathsig fires when the forking thread exits.
-func startJudge(j Judge, ns string, queue uint16, nice int) (*judgeProc, error) {
-	argv := append([]string{"-n", strconv.Itoa(nice), "ip", "netns", "exec", ns}, j.expand(queue)...)
+func startJudge(j Judge, ns string, queue uint16, sch scheduling) (*judgeProc, error) {
+	argv := append([]string{"nice", "-n", strconv.Itoa(sch.nice), "ip", "netns", "exec", ns}, j.expand(queue)...)
+	if sch.rt > 0 {
+		argv = append([]string{"chrt", "-f", strconv.Itoa(sch.rt)}, argv...)
+	}
 	p := &judgeProc{name: j.Name, out: &tail{max: 4096}, done: make(chan struct{})}
-	p.cmd = exec.Command("nice", argv...)
+	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Env = append(os.Environ(), QueueEnv+"="+strconv.Itoa(int(queue)))
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -66,6 +66,32 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		row(bw, cells...)
 	}
 
+	// paired
+	fmt.Fprintf(bw, "\nPer-packet paired difference (each queued packet − its baseline twin sent right after it; a machine-wide stall delays both and cancels), µs:\n\n")
+	hdr = []string{"judge"}
+	for _, rate := range c.Rates {
+		hdr = append(hdr, kpps(rate)+" p50 / p99 / p99.9 µs")
+	}
+	for _, rate := range c.Rates {
+		hdr = append(hdr, fmt.Sprintf("%s p99 ÷ %s", kpps(rate), c.Reference))
+	}
+	row(bw, hdr...)
+	row(bw, sep[:len(hdr)]...)
+	for _, j := range r.Judges {
+		cells := []string{j.Name}
+		for i := range c.Rates {
+			if i < len(j.Points) {
+				cells = append(cells, latCell(j.Points[i].Paired))
+			} else {
+				cells = append(cells, "")
+			}
+		}
+		for i := range c.Rates {
+			cells = append(cells, pairedRatioCell(j, ref, i))
+		}
+		row(bw, cells...)
+	}
+
 	// details
 	fmt.Fprintf(bw, "\nEvery latency run (absolute one-way latency, µs; kernel counters are differences over the run):\n\n")
 	row(bw, "judge", "rate", "achieved pps", "sender late max µs", "CPUs busy", "sent", "received", "p50", "p99", "p99.9", "max",
@@ -175,4 +201,15 @@ func searchRuns(s Search) string {
 		parts = append(parts, fmt.Sprintf("%d→%.0f lost %d byp %d busy %.0f%% %s", r.Rate, r.Achieved, r.Lost(), r.Kernel.Bypassed, 100*r.CPUBusy, mark))
 	}
 	return strings.Join(parts, "; ")
+}
+
+func pairedRatioCell(j JudgeResult, ref *JudgeResult, i int) string {
+	if ref == nil || i >= len(j.Points) || i >= len(ref.Points) {
+		return ""
+	}
+	den := ref.Points[i].Paired.P99
+	if den <= 0 {
+		return fmt.Sprintf("n/a (%s: %s µs)", ref.Name, us(den))
+	}
+	return fmt.Sprintf("%.2f×", float64(j.Points[i].Paired.P99)/float64(den))
 }

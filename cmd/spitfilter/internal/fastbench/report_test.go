@@ -18,8 +18,8 @@ func TestWriteMarkdown(t *testing.T) {
 		Kernel:   "test",
 		Baseline: Search{PPS: 300000, RigLimited: true},
 		Judges: []JudgeResult{
-			{Name: "c", Points: []Point{{Judge: run(false, 10*us, 30*us, 40*us, 0), Baseline: base}}, Lossless: Search{PPS: 120000}},
-			{Name: "go", Points: []Point{{Judge: run(false, 50*us, 410*us, 900*us, 3), Baseline: base}}, Lossless: Search{PPS: 80000}},
+			{Name: "c", Points: []Point{{Judge: run(false, 10*us, 30*us, 40*us, 0), Baseline: base, Paired: Latency{P50: 4 * us, P99: 10 * us, P999: 12 * us}}}, Lossless: Search{PPS: 120000}},
+			{Name: "go", Points: []Point{{Judge: run(false, 50*us, 410*us, 900*us, 3), Baseline: base, Paired: Latency{P50: 40 * us, P99: 300 * us, P999: 800 * us}}}, Lossless: Search{PPS: 80000}},
 		},
 	}
 	var b strings.Builder
@@ -32,6 +32,8 @@ func TestWriteMarkdown(t *testing.T) {
 		"| rig (no queue), absolute | ≥ 300000 (sender limit) | 5.0 / 10.0 / 20.0 | 0 |  |",
 		"| c | 120000 | 5.0 / 20.0 / 20.0 | 0 | 1.00× |",
 		"| go | 80000 | 45.0 / 400.0 / 880.0 | 3 (3.00%) | 20.00× |",
+		"| c | 4.0 / 10.0 / 12.0 | 1.00× |",
+		"| go | 40.0 / 300.0 / 800.0 | 30.00× |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks line %q; got:\n%s", want, out)

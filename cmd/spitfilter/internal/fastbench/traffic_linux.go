@@ -100,10 +100,10 @@ func (s sendResult) achieved() float64 {
 // the call. Before a due time the sender sleeps (clock_nanosleep, absolute,
 // timer slack 1 ns) until spin before it, then busy-waits.
 // It stops early, with what it sent so far, when abort is set.
-func send(fds [2]int, use [2]bool, clk clock, run uint32, n, rate int, spin time.Duration, nice int, abort *atomic.Bool) (sendResult, error) {
+func send(fds [2]int, use [2]bool, clk clock, run uint32, n, rate int, spin time.Duration, sch scheduling, abort *atomic.Bool) (sendResult, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	defer setNice(setNice(nice))
+	defer sch.apply()()
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 50_000, 0, 0, 0)
 
@@ -196,10 +196,10 @@ func newReceiver(fd int, run uint32, n int, use [2]bool) *receiver {
 
 // loop reads until stop is set (it notices within the socket's 50 ms
 // receive timeout). It runs on a locked OS thread.
-func (rc *receiver) loop(clk clock, nice int) error {
+func (rc *receiver) loop(clk clock, sch scheduling) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	defer setNice(setNice(nice))
+	defer sch.apply()()
 	r := newRing(PacketSize)
 	for !rc.stop.Load() {
 		m, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(rc.fd), uintptr(unsafe.Pointer(&r.hdrs[0])), batch, unix.MSG_WAITFORONE, 0, 0)
@@ -249,14 +249,41 @@ func (rc *receiver) latencies(kind int) []int64 {
 	return out
 }
 
-// setNice sets the calling thread's niceness (Linux: per thread) and
-// returns the old one.
-func setNice(nice int) int {
+// scheduling is how the rig's sender and receiver threads and the judges run.
+type scheduling struct {
+	nice int // CFS niceness, -20..19
+	rt   int // SCHED_FIFO priority 1..99; 0: not real-time
+}
+
+// apply sets the calling thread's scheduling (Linux: per thread) and
+// returns a func that puts the old one back. The thread must be locked.
+func (s scheduling) apply() (restore func()) {
 	old, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
 	if err != nil {
-		return nice
+		old = 20
 	}
-	old = 20 - old // the raw syscall returns 20 - nice
-	_ = unix.Setpriority(unix.PRIO_PROCESS, 0, nice)
-	return old
+	oldNice := 20 - old // the raw syscall returns 20 - nice
+	_ = unix.Setpriority(unix.PRIO_PROCESS, 0, s.nice)
+	if s.rt > 0 {
+		_ = unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(s.rt)}, 0)
+	}
+	return func() {
+		if s.rt > 0 {
+			_ = unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL}, 0)
+		}
+		_ = unix.Setpriority(unix.PRIO_PROCESS, 0, oldNice)
+	}
+}
+
+// pairedDiffs returns, for each packet number whose queued and baseline
+// copies both arrived, the queued copy's latency minus the baseline's.
+func (rc *receiver) pairedDiffs() []int64 {
+	j, b := rc.seen[kindJudged], rc.seen[kindBaseline]
+	out := make([]int64, 0, min(rc.got[0].Load(), rc.got[1].Load()))
+	for i := range min(len(j), len(b)) {
+		if j[i] && b[i] {
+			out = append(out, rc.lat[kindJudged][i]-rc.lat[kindBaseline][i])
+		}
+	}
+	return out
 }

@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.SearchMax, "search-max", 0, "highest rate the lossless search tries (default 400000)")
 	fs.DurationVar(&cfg.Spin, "spin", 0, "busy-wait this long before each send instead of sleeping to it")
 	fs.IntVar(&cfg.Nice, "nice", 0, "niceness of the judges and the rig's threads (-20..19; negative needs root, as everything here)")
+	fs.IntVar(&cfg.RTPriority, "rt", 0, "run the judges and the rig's threads SCHED_FIFO at this priority (1..99; 0: off)")
 	queue := fs.Uint("queue", 0, "NFQUEUE number used in the lab's namespace")
 	fs.IntVar(&cfg.Port, "port", 0, "judged UDP port; port+1 is the baseline (default 30000)")
 	fs.StringVar(&cfg.Reference, "reference", "", "judge the p99 ratios are against (default c)")
