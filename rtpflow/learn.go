@@ -65,13 +65,12 @@ func (t *Table) learn(k Key, b []byte, h *header, at time.Time, ns int64) (s *St
 		return nil, true
 	}
 	t.stats.Promoted++
-	var ph header
-	for _, hp := range c.held {
-		payload, ok := parseRTP(hp.data, &ph)
+	for _, hp := range c.held { // each parsed into t.hdr, where packet reads it
+		payload, ok := parseRTP(hp.data, &t.hdr)
 		if !ok {
 			continue
 		}
-		s.packet(&ph, payload, hp.at, hp.at.UnixNano(), &t.cfg, t.sink)
+		s.packet(t, payload, hp.at, hp.at.UnixNano())
 	}
 	return s, false
 }

@@ -48,9 +48,12 @@ func (s *Stream) Stats() Stats {
 // Codec is the encoding name of the stream's audio payload type ("PCMU").
 func (s *Stream) Codec() string { return CodecName(s.stats.PayloadType) }
 
-// packet handles one RTP packet of this stream. h and payload alias the
-// datagram; anything kept is copied.
-func (s *Stream) packet(h *header, payload []byte, arrival time.Time, ns int64, cfg *Config, sink Sink) {
+// packet handles one RTP packet of this stream, whose header is in t.hdr.
+// payload aliases the datagram; anything kept is copied. The table comes
+// as one argument, for its header, configuration and sink, so that the
+// arguments of this per-packet call all travel in registers.
+func (s *Stream) packet(t *Table, payload []byte, arrival time.Time, ns int64) {
+	h, cfg := &t.hdr, &t.cfg
 	st := &s.stats
 	ext, ahead := s.seq.extend(h.seq)
 	ts := s.ts.extend(h.ts)
@@ -101,9 +104,9 @@ func (s *Stream) packet(h *header, payload []byte, arrival time.Time, ns int64, 
 		// without the call.
 		r.next++
 		if kind == kindAudio {
-			r.deliver(s, ext, ts, h.pt, h.marker, ns, payload, cfg, sink)
+			r.deliver(s, ext, ts, h.pt, h.marker, ns, payload, cfg, t.sink)
 		}
-	} else if !r.push(s, ext, ts, h, payload, ns, kind, cfg, sink) {
+	} else if !r.push(s, ext, ts, h, payload, ns, kind, cfg, t.sink) {
 		st.Late++
 	}
 }

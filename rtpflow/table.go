@@ -166,7 +166,7 @@ func (t *Table) Handle(u *packet.UDP, at time.Time) (Class, *Stream) {
 	}
 	t.stats.RTP++
 	t.touch(s)
-	s.packet(h, payload, at, ns, &t.cfg, t.sink)
+	s.packet(t, payload, at, ns)
 	return ClassRTP, s
 }
 
