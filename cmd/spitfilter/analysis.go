@@ -330,8 +330,8 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		ev.Kind, ev.Text, ev.Confidence, ev.Partial = string(d.Kind), d.Text, d.Confidence, d.Partial
 		ev.StartS = (j.offset + d.Start).Seconds()
 		ev.EndS = (j.offset + d.End).Seconds()
-		ev.RTPStart = uint32(j.firstTS + uint64((j.offset+d.Start)*8000/time.Second))
-		ev.RTPEnd = uint32(j.firstTS + uint64((j.offset+d.End)*8000/time.Second))
+		ev.RTPStart = j.firstTS + uint64((j.offset+d.Start)*8000/time.Second)
+		ev.RTPEnd = j.firstTS + uint64((j.offset+d.End)*8000/time.Second)
 		a.emit(ev)
 
 		act, err := enforce.ParseAction(d.Action)

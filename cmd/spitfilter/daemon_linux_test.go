@@ -739,6 +739,9 @@ func TestDaemonKillAndReload(t *testing.T) {
 	if killAt < 0 {
 		t.Fatalf("never muted, so never killed; log:\n%s\nevents:\n%s", logs(), events())
 	}
+	if !strings.Contains(events(), `"type":"detection"`) || !strings.Contains(events(), `"type":"reload_failed"`) {
+		t.Errorf("event lines lack the detection or the refused reload:\n%s", events())
+	}
 	if !strings.Contains(logs(), "banned words the model cannot recognise") {
 		t.Errorf("the refused reload does not say why:\n%s", logs())
 	}

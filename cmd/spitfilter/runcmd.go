@@ -10,8 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
+	"github.com/spitfilter/spitfilter/cmd/spitfilter/internal/obs"
 )
 
 // runDaemon implements "spitfilter run [--config FILE] [--workers N]": the
@@ -43,22 +47,36 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spitfilter run: %s: the config has errors; nothing started\n", *path)
 		return 2
 	}
-	var emit func(event)
+	var events *obs.Writer
 	switch cfg.Events {
 	case "":
 	case "-":
-		emit = jsonLines(stdout)
+		events = obs.NewWriter(stdout, obs.WriterConfig{Transcript: cfg.Transcript, Log: log})
 	default:
-		f, err := os.OpenFile(cfg.Events, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
-		if err != nil {
+		if events, err = obs.OpenWriter(cfg.Events, obs.WriterConfig{Transcript: cfg.Transcript, Log: log}); err != nil {
 			fmt.Fprintf(stderr, "spitfilter run: events: %v\n", err)
 			return 2
 		}
-		defer f.Close()
-		emit = jsonLines(f)
 	}
-	// TODO(obs): metrics listener on cfg.Metrics from d.stats(), hooks on
-	// detection events, once cmd/spitfilter/internal/obs exists.
+	if events != nil {
+		defer events.Close()
+	}
+	hooks, err := obs.NewHooks(obs.HooksConfig{Exec: cfg.Hooks.Exec, Webhook: cfg.Hooks.Webhook,
+		Timeout: cfg.Hooks.Timeout, Transcript: cfg.Transcript}, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "spitfilter run: %s: hooks: %v\n", *path, err)
+		return 2
+	}
+	defer hooks.Close()
+	emit := func(e event) {
+		oe := obsEvent(e)
+		if events != nil {
+			events.Emit(oe)
+		}
+		if oe.Type == obs.Detection {
+			hooks.Fire(oe)
+		}
+	}
 	d, err := newDaemon(cfg, daemonOptions{
 		ConfigPath: *path, Log: log, Emit: emit, Workers: *workers,
 		AnalysisDepth: *depth, ReadBuffer: *rcvbuf, Env: os.Getenv,
@@ -80,10 +98,38 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				d.reload() // logs why a bad config was refused
+				ev := obs.Event{Time: time.Now(), Type: obs.Reload}
+				if err := d.reload(); err != nil { // logged too
+					ev.Type, ev.Reason = obs.ReloadFailed, err.Error()
+				}
+				if events != nil {
+					events.Emit(ev)
+					events.Reopen() // logrotate: the events file starts anew
+				}
 			}
 		}
 	}()
+	if cfg.Metrics != "" {
+		var qs []uint16
+		for q := int(cfg.Queue.First); q <= int(cfg.Queue.Last); q++ {
+			qs = append(qs, uint16(q))
+		}
+		col, err := obs.NewCollector(obs.CollectorConfig{Source: obs.SourceFunc(d.obsStats), Queues: qs, Log: log})
+		if err != nil {
+			fmt.Fprintf(stderr, "spitfilter run: metrics: %v\n", err)
+			return 2
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(col, hooks)
+		if events != nil {
+			reg.MustRegister(events)
+		}
+		go func() {
+			if err := obs.Serve(ctx, cfg.Metrics, reg); err != nil {
+				log.Error("metrics listener failed; the daemon goes on without it", "err", err)
+			}
+		}()
+	}
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "spitfilter run: %v\n", err)
 		return 1
