@@ -60,12 +60,16 @@ func newPcapRecords(src io.Reader, pending []byte, magic, snaplen uint32) *pcapR
 	return p
 }
 
-func (p *pcapRecords) u32(b []byte) uint32 {
-	v := binary.LittleEndian.Uint32(b)
+// header decodes a record header: seconds, fraction of a second, captured
+// length, length on the wire.
+func (p *pcapRecords) header(h *[16]byte) (sec, frac, caplen, length uint32) {
+	le := binary.LittleEndian
+	sec, frac, caplen, length = le.Uint32(h[0:4]), le.Uint32(h[4:8]), le.Uint32(h[8:12]), le.Uint32(h[12:16])
 	if p.swap {
-		v = bits.ReverseBytes32(v)
+		sec, frac = bits.ReverseBytes32(sec), bits.ReverseBytes32(frac)
+		caplen, length = bits.ReverseBytes32(caplen), bits.ReverseBytes32(length)
 	}
-	return v
+	return sec, frac, caplen, length
 }
 
 // lengthError is pcapgo's error for a record header whose captured length

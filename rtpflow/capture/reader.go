@@ -145,9 +145,7 @@ func (r *Reader) Next() (data []byte, info Info, err error) {
 		if p.w-p.r < 16 && !p.fill(16) {
 			return nil, Info{}, r.fail(p.short(), r.offset)
 		}
-		h := p.buf[p.r : p.r+16]
-		sec, frac := p.u32(h[0:4]), p.u32(h[4:8])
-		caplen, length := p.u32(h[8:12]), p.u32(h[12:16])
+		sec, frac, caplen, length := p.header((*[16]byte)(p.buf[p.r:]))
 		if int(caplen) > p.maxLen || caplen > length {
 			return nil, Info{}, r.fail(p.lengthError(caplen, length), r.offset)
 		}
