@@ -50,13 +50,7 @@ func loadConfig(o *options) (*config.Config, error) {
 // setupSpeech opens the engine and builds the matcher; nil when no rule is
 // configured (then nothing is listened for).
 func setupSpeech(o *options, cfg *config.Config, env func(string) string) (*speechSetup, error) {
-	var rules []spotter.Rule
-	for _, r := range cfg.Rules() {
-		rules = append(rules, spotter.Rule{
-			Name: r.Name, Phrase: phraseOf(r), Pattern: r.Pattern,
-			Action: r.Action.String(), MinConfidence: r.MinConfidence,
-		})
-	}
+	rules := speech.Rules(cfg)
 	if len(rules) == 0 {
 		return nil, nil
 	}
@@ -77,21 +71,9 @@ func setupSpeech(o *options, cfg *config.Config, env func(string) string) (*spee
 		eng.Close()
 		return nil, err
 	}
-	mode := spotter.Mode(cfg.Mode)
-	if mode == "auto" {
-		mode = spotter.ModeAuto
-	}
-	return &speechSetup{
-		engine: eng, matcher: m, mode: mode, rules: len(rules),
-		cfg: spotter.ListenerConfig{Mode: mode, Transcript: o.transcript},
-	}, nil
-}
-
-func phraseOf(r config.Rule) string {
-	if r.Kind == config.KindPattern {
-		return ""
-	}
-	return r.Text
+	lc := speech.ListenerConfig(cfg)
+	lc.Transcript = lc.Transcript || o.transcript
+	return &speechSetup{engine: eng, matcher: m, mode: lc.Mode, rules: len(rules), cfg: lc}, nil
 }
 
 // describe is the engine line of the report.

@@ -64,34 +64,13 @@ type policy struct {
 	listen  spotter.ListenerConfig
 }
 
-// speechRules turns the config's rules into the matcher's, as spitcheck
-// does, so that offline and live verdicts agree.
-func speechRules(cfg *config.Config) []spotter.Rule {
-	var rules []spotter.Rule
-	for _, r := range cfg.Rules() {
-		phrase := r.Text
-		if r.Kind == config.KindPattern {
-			phrase = ""
-		}
-		rules = append(rules, spotter.Rule{
-			Name: r.Name, Phrase: phrase, Pattern: r.Pattern,
-			Action: r.Action.String(), MinConfidence: r.MinConfidence,
-		})
-	}
-	return rules
-}
-
 // newPolicy builds the matcher for cfg and checks its words against the
 // engine's vocabulary. The listener config is spitcheck's: the config's
 // mode, transcript off unless asked.
 func newPolicy(cfg *config.Config, e spotter.Engine, gen uint64) (*policy, error) {
 	p := &policy{gen: gen, cfg: cfg}
-	mode := spotter.Mode(cfg.Mode)
-	if cfg.Mode == config.ModeAuto {
-		mode = spotter.ModeAuto
-	}
-	p.listen = spotter.ListenerConfig{Mode: mode, Transcript: cfg.Transcript}
-	rules := speechRules(cfg)
+	p.listen = speech.ListenerConfig(cfg)
+	rules := speech.Rules(cfg)
 	if len(rules) == 0 {
 		return p, nil
 	}

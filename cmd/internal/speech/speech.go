@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/models"
 	"github.com/spitfilter/spitfilter/spotter"
 	"github.com/spitfilter/spitfilter/spotter/pocketsphinx"
@@ -111,4 +112,30 @@ func CheckVocabulary(e spotter.Engine, phrases []string) error {
 		return fmt.Errorf("%w (%s): %s; spell them as the model's dictionary does, or drop them", ErrVocabulary, e.Name(), strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+// Rules turns the config's rules into the matcher's. Both commands use it,
+// so that offline and live verdicts agree.
+func Rules(cfg *config.Config) []spotter.Rule {
+	var rules []spotter.Rule
+	for _, r := range cfg.Rules() {
+		phrase := r.Text
+		if r.Kind == config.KindPattern {
+			phrase = ""
+		}
+		rules = append(rules, spotter.Rule{
+			Name: r.Name, Phrase: phrase, Pattern: r.Pattern,
+			Action: r.Action.String(), MinConfidence: r.MinConfidence,
+		})
+	}
+	return rules
+}
+
+// ListenerConfig is the listener set-up both commands use for cfg.
+func ListenerConfig(cfg *config.Config) spotter.ListenerConfig {
+	mode := spotter.Mode(cfg.Mode)
+	if cfg.Mode == config.ModeAuto {
+		mode = spotter.ModeAuto
+	}
+	return spotter.ListenerConfig{Mode: mode, Transcript: cfg.Transcript}
 }
