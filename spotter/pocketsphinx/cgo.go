@@ -6,6 +6,7 @@ package pocketsphinx
 #include <stdio.h>
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/ngram_model.h>
 
 // psInit parses argv against PocketSphinx's argument table and starts a
 // decoder. The config is owned by the decoder afterwards.
@@ -20,6 +21,33 @@ static ps_decoder_t *psInit(int argc, char **argv) {
 }
 
 static void psQuiet(void) { err_set_logfp(NULL); }
+
+// psBoost interpolates the decoder's language model with a small one
+// (an ARPA file) holding the banned phrases, weight w for the small one,
+// and makes that the active search. The decoder's model is retained for
+// the set; the set itself stays referenced by the search.
+static int psBoost(ps_decoder_t *ps, const char *arpa, float w) {
+	ngram_model_t *base = ps_get_lm(ps, "_default");
+	if (base == NULL) {
+		return -1;
+	}
+	cmd_ln_t *cfg = ps_get_config(ps);
+	ngram_model_t *ph = ngram_model_read(cfg, arpa, NGRAM_ARPA, ps_get_logmath(ps));
+	if (ph == NULL) {
+		return -2;
+	}
+	ngram_model_t *models[2] = { ngram_model_retain(base), ph };
+	char *names[2] = { "base", "banned" };
+	float32 weights[2] = { 1 - w, w };
+	ngram_model_t *set = ngram_model_set_init(cfg, models, names, weights, 2);
+	if (set == NULL) {
+		return -3;
+	}
+	if (ps_set_lm(ps, "boost", set) < 0) {
+		return -4;
+	}
+	return ps_set_search(ps, "boost");
+}
 
 static double psPosterior(ps_decoder_t *ps, ps_seg_t *seg) {
 	int32 ascr, lscr, lback;
@@ -68,6 +96,16 @@ func newDecoder(args []string) (*decoder, error) {
 		return nil, fmt.Errorf("%w (arguments: %s)", ErrInit, strings.Join(args, " "))
 	}
 	return &decoder{ps: ps}, nil
+}
+
+// boost biases the language model towards the phrases in the ARPA file.
+func (d *decoder) boost(arpa string, weight float64) error {
+	c := C.CString(arpa)
+	defer C.free(unsafe.Pointer(c))
+	if r := C.psBoost(d.ps, c, C.float(weight)); r < 0 {
+		return fmt.Errorf("pocketsphinx: biasing the language model with %s failed (%d)", arpa, int(r))
+	}
+	return nil
 }
 
 func (d *decoder) start() error {

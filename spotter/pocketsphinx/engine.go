@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,12 @@ type Config struct {
 	// LiveCMN normalises the cepstral mean as audio arrives instead of over
 	// the whole utterance, so partial results are available mid-utterance.
 	LiveCMN bool
+
+	// Boost is the weight, 0 to 1, of a small language model of the banned
+	// phrases interpolated with the general one in full recognition, so
+	// that a phrase the acoustics make plausible is not lost to the general
+	// model's prior. 0 turns it off.
+	Boost float64
 
 	// Args are extra PocketSphinx arguments ("-beam", "1e-60", ...), applied
 	// last.
@@ -224,6 +231,9 @@ func (e *Engine) baseArgs() []string {
 		"-dict", e.dict,
 		// Noise removal damages G.711 speech.
 		"-remove_noise", "no",
+		// The listener's gate already cut the silence; PocketSphinx's own
+		// silence removal also shifts the word times it reports.
+		"-remove_silence", "no",
 		"-logfn", "/dev/null",
 	}
 	if e.cfg.LiveCMN {
@@ -259,6 +269,75 @@ func (e *Engine) keywordFile(phrases []string) (string, error) {
 		e.tmpDir = d
 	}
 	f := filepath.Join(e.tmpDir, fmt.Sprintf("keywords-%d.txt", len(e.kwsFile)))
+	if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
+		return "", err
+	}
+	e.kwsFile[key] = f
+	return f, nil
+}
+
+// phraseLM writes (once per phrase list) an ARPA bigram model in which
+// each phrase's words follow each other.
+func (e *Engine) phraseLM(phrases []string) (string, error) {
+	key := "lm\n" + strings.Join(phrases, "\n")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f, ok := e.kwsFile[key]; ok {
+		return f, nil
+	}
+	uni := map[string]bool{"<s>": true, "</s>": true}
+	next := map[string]map[string]bool{}
+	for _, p := range phrases {
+		ws := append(append([]string{"<s>"}, strings.Fields(p)...), "</s>")
+		for i, w := range ws {
+			uni[w] = true
+			if i > 0 {
+				if next[ws[i-1]] == nil {
+					next[ws[i-1]] = map[string]bool{}
+				}
+				next[ws[i-1]][w] = true
+			}
+		}
+	}
+	var words []string
+	for w := range uni {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	nb := 0
+	for _, n := range next {
+		nb += len(n)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\\data\\\nngram 1=%d\nngram 2=%d\n\n\\1-grams:\n", len(words), nb)
+	lp := -math.Log10(float64(len(words) - 1))
+	for _, w := range words {
+		p := lp
+		if w == "<s>" {
+			p = -99
+		}
+		fmt.Fprintf(&b, "%.4f %s 0.0000\n", p, w)
+	}
+	b.WriteString("\n\\2-grams:\n")
+	for _, w := range words {
+		var ns []string
+		for n := range next[w] {
+			ns = append(ns, n)
+		}
+		sort.Strings(ns)
+		for _, n := range ns {
+			fmt.Fprintf(&b, "%.4f %s %s\n", -math.Log10(float64(len(ns))), w, n)
+		}
+	}
+	b.WriteString("\n\\end\\\n")
+	if e.tmpDir == "" {
+		d, err := os.MkdirTemp("", "spitfilter-kws-")
+		if err != nil {
+			return "", err
+		}
+		e.tmpDir = d
+	}
+	f := filepath.Join(e.tmpDir, fmt.Sprintf("phrases-%d.lm", len(e.kwsFile)))
 	if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
 		return "", err
 	}
@@ -304,6 +383,16 @@ func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error)
 			return nil, err
 		}
 		r.full = d
+		if e.cfg.Boost > 0 && len(v.Phrases) > 0 {
+			arpa, err := e.phraseLM(v.Phrases)
+			if err == nil {
+				err = d.boost(arpa, e.cfg.Boost)
+			}
+			if err != nil {
+				r.Close()
+				return nil, err
+			}
+		}
 	}
 	if r.kws == nil && r.full == nil {
 		return nil, fmt.Errorf("pocketsphinx: unknown mode %q", v.Mode)
