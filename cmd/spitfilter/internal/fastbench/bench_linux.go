@@ -61,9 +61,9 @@ func (b *bench) sched() scheduling { return scheduling{nice: b.cfg.Nice, rt: b.c
 
 // judge measures one judge: latency points at each rate, each beside a
 // baseline, then the lossless search.
-func (b *bench) judge(ctx context.Context, j Judge) (_ JudgeResult, err error) {
+func (b *bench) judge(ctx context.Context, j Judge) (res JudgeResult, err error) {
 	log := b.cfg.Logger.With("judge", j.Name)
-	res := JudgeResult{Name: j.Name, Argv: j.Argv}
+	res = JudgeResult{Name: j.Name, Argv: j.Argv}
 	log.Info("starting judge", "argv", strings.Join(j.Argv, " "))
 	p, err := startJudge(j, b.lab.nsB, b.cfg.Queue, b.sched())
 	if err != nil {

@@ -118,6 +118,10 @@ func TestBenchReferenceJudges(t *testing.T) {
 			if len(j.Points) != 1 {
 				t.Fatalf("%d points, want 1", len(j.Points))
 			}
+			// the judges print a summary line when they end on SIGTERM
+			if !strings.Contains(j.Output, "packets accepted") {
+				t.Errorf("judge output %q lacks its closing summary: was it ended by SIGTERM?", j.Output)
+			}
 			p := j.Points[0]
 			check(t, p.Baseline)
 			check(t, p.Judge)

@@ -125,6 +125,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			row(bw, j.Name, searchRuns(j.Lossless))
 		}
 	}
+	fmt.Fprintf(bw, "\nJudges' own last words:\n\n")
+	for _, j := range r.Judges {
+		out := j.Output
+		if i := strings.LastIndexByte(out, '\n'); i >= 0 {
+			out = out[i+1:]
+		}
+		fmt.Fprintf(bw, "- %s (`%s`): %s\n", j.Name, strings.Join(j.Argv, " "), out)
+	}
 	return bw.Flush()
 }
 
