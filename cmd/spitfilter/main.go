@@ -113,10 +113,12 @@ func writeRules(w io.Writer, ps rtpflow.Ports, q queueRange, bypass bool) {
 	if bypass {
 		target += " --queue-bypass"
 	}
-	fmt.Fprintln(w, "# iptables: RTP arriving at this host goes through spitfilter")
+	fmt.Fprintln(w, "# iptables: RTP arriving at this host goes through spitfilter. The mangle table")
+	fmt.Fprintln(w, "# runs before filter, so the host's own filter rules (and rtpengine's RTPENGINE")
+	fmt.Fprintln(w, "# target) still see every packet spitfilter accepts.")
 	for _, tool := range []string{"iptables", "ip6tables"} {
 		for _, r := range ps {
-			fmt.Fprintf(w, "%s -I INPUT -p udp --dport %d:%d -j NFQUEUE %s\n", tool, r.Lo, r.Hi, target)
+			fmt.Fprintf(w, "%s -t mangle -I INPUT -p udp --dport %d:%d -j NFQUEUE %s\n", tool, r.Lo, r.Hi, target)
 		}
 	}
 	nq := fmt.Sprintf("queue num %d", q.lo)

@@ -14,8 +14,8 @@ func TestRules(t *testing.T) {
 		code int
 	}{
 		{"single queue fail-open", []string{"rules", "--rtp-ports", "10000-20000", "--queue", "0"}, []string{
-			"iptables -I INPUT -p udp --dport 10000:20000 -j NFQUEUE --queue-num 0 --queue-bypass",
-			"ip6tables -I INPUT -p udp --dport 10000:20000 -j NFQUEUE --queue-num 0 --queue-bypass",
+			"iptables -t mangle -I INPUT -p udp --dport 10000:20000 -j NFQUEUE --queue-num 0 --queue-bypass",
+			"ip6tables -t mangle -I INPUT -p udp --dport 10000:20000 -j NFQUEUE --queue-num 0 --queue-bypass",
 			"udp dport '{ 10000-20000 }' queue flags bypass to 0",
 		}, 0},
 		{"queue range", []string{"rules", "--queue", "0-3"}, []string{
