@@ -8,14 +8,14 @@
 GO       ?= go
 FUZZTIME ?= 20s
 BENCHTIME ?= 1s
-PKGS     := ./... ./testdata/capgen/...
+PKGS     := ./... ./testdata/capgen/... ./testdata/corpus/...
 
 # Debian packages the build, the tests and the demo use.
 APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables \
 	pkg-config gcc binutils libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
 	pocketsphinx-testdata pocketsphinx libnetfilter-queue-dev
 
-.PHONY: all build deps demo test test-short bench bench-capture fuzz lint fixtures clean
+.PHONY: all build deps demo test test-short bench bench-capture bench-accuracy fuzz lint fixtures clean
 
 all: build
 
@@ -49,6 +49,11 @@ test-short:
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# bench-accuracy: phrase recall, false alarms and real-time factor of spitcheck's
+# engines and modes against CMU's pocketsphinx_continuous on the generated corpus.
+bench-accuracy: deps build
+	$(GO) run ./testdata/corpus/cmd/accuracy -spitcheck bin/spitcheck
 
 fuzz:
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
