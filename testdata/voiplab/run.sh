@@ -12,7 +12,8 @@
 # Exit 0 when every call went as expected, 1 otherwise, 2 on a usage or setup error.
 #
 # Environment: SPITFILTER (default: <repo>/bin/spitfilter), WORK (work dir, default
-# $TMPDIR/voiplab), ENGINE (default pocketsphinx), ASR=0 skips the transcripts.
+# $TMPDIR/voiplab), ENGINE (default pocketsphinx), ACTION (default mute; the checks expect
+# mute), ASR=0 skips the transcripts.
 # Adapted from /work/shared/recipes/voip-lab (see README.md). Every run tears down
 # leftovers of an earlier run first and again at exit, also on failure and on INT/TERM.
 set -u
@@ -20,6 +21,7 @@ D=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$D/../.." && pwd)
 SPITFILTER=${SPITFILTER:-$ROOT/bin/spitfilter}
 ENGINE=${ENGINE:-pocketsphinx}
+ACTION=${ACTION:-mute}
 W=${WORK:-${TMPDIR:-/tmp}/voiplab}
 P=$W/pids
 NS_C=vl-caller NS_M=vl-media NS_E=vl-callee   # not sp-*: the recipe's lab may run beside us
@@ -53,7 +55,7 @@ done
 [ -n "$scen" ] && [ ! -x "$SPITFILTER" ] && { echo "$0: $SPITFILTER: not built (run: make build, or set SPITFILTER)" >&2; exit 2; }
 mkdir -p "$W" "$P" || exit 2
 # one lab at a time: the namespace names are global
-exec 9>/run/lock/spitfilter-voiplab.lock 2>/dev/null || exec 9>"${TMPDIR:-/tmp}/spitfilter-voiplab.lock"
+{ exec 9>/run/lock/spitfilter-voiplab.lock; } 2>/dev/null || exec 9>"${TMPDIR:-/tmp}/spitfilter-voiplab.lock"
 flock -w 180 9 || { echo "$0: another voiplab run holds the lock for more than 180 s" >&2; exit 2; }
 
 # ---------------------------------------------------------------- process helpers
@@ -193,22 +195,27 @@ setup() {
 }
 
 # ---------------------------------------------------------------- spitfilter
+flush_rules() {   # every table of vl-media (the namespace is ours alone)
+	local t
+	for t in filter mangle raw; do ip netns exec $NS_M iptables -t $t -F; ip netns exec $NS_M ip6tables -t $t -F; done 2>/dev/null
+}
 # start_filter R : the NFQUEUE rule "spitfilter rules" prints, then "spitfilter run" in vl-media
 start_filter() {
 	local R=$1 line
-	ip netns exec $NS_M iptables -F INPUT; ip netns exec $NS_M iptables -F OUTPUT
+	flush_rules
 	"$SPITFILTER" rules --rtp-ports $RTP_MIN-$RTP_MAX --queue $QUEUE >$R/rules.txt || { log "spitfilter rules failed"; return 1; }
-	# its iptables line(s), as printed (-I INPUT ... -j NFQUEUE --queue-num 5 --queue-bypass)
+	# its iptables line(s), as printed (-I INPUT ... -j NFQUEUE --queue-num 5 --queue-bypass;
+	# the table is the one "rules" chooses)
 	while read -r line; do
 		# shellcheck disable=SC2086
 		ip netns exec $NS_M $line || { log "rule failed: $line"; return 1; }
-	done < <(grep -E '^iptables ' $R/rules.txt)
+	done < <(grep -E '^ip6?tables ' $R/rules.txt)
 	grep -q -- '--queue-bypass' $R/rules.txt || { log "the printed rule has no --queue-bypass"; return 1; }
 	# pure counting rules (no -j) in front: RTP traverses vl-media's INPUT and OUTPUT hooks
 	ip netns exec $NS_M iptables -I INPUT  -p udp --dport $RTP_MIN:$RTP_MAX -m comment --comment rtp-in-count
 	ip netns exec $NS_M iptables -A OUTPUT -p udp --sport $RTP_MIN:$RTP_MAX -m comment --comment rtp-out-count
-	ip netns exec $NS_M iptables -S >$R/iptables-rules.txt
-	sed -e "s#@EVENTS@#$R/events.jsonl#" -e "s#@ENGINE@#$ENGINE#" -e "s#@QUEUE@#$QUEUE#" \
+	ip netns exec $NS_M iptables-save >$R/iptables-rules.txt
+	sed -e "s#@EVENTS@#$R/events.jsonl#" -e "s#@ENGINE@#$ENGINE#" -e "s#@QUEUE@#$QUEUE#" -e "s#@ACTION@#$ACTION#" \
 		-e "s#@PORTS@#$RTP_MIN-$RTP_MAX#" $D/spitfilter.yaml >$R/spitfilter.yaml
 	"$SPITFILTER" check-config --config $R/spitfilter.yaml >$R/check-config.txt 2>&1 ||
 		{ log "check-config: $(cat $R/check-config.txt)"; return 1; }
@@ -242,8 +249,8 @@ call() {   # call SCENARIO
 	stop_pid tcpdump & w2=$!
 	wait $w1 $w2
 	stop_spitfilter
-	ip netns exec $NS_M iptables -L -v -n -x >$R/iptables-counters.txt
-	ip netns exec $NS_M iptables -F INPUT; ip netns exec $NS_M iptables -F OUTPUT
+	ip netns exec $NS_M iptables-save -c >$R/iptables-counters.txt
+	flush_rules
 	mv $W/caller.log $W/tcpdump.log $W/spitfilter.log $R/ 2>/dev/null
 	tail -c +$((off + 1)) $W/callee.log >$R/callee.log   # this call's part of the callee log
 	cp $W/rec-callee/*-dec.wav $R/callee-heard.wav 2>/dev/null
@@ -254,7 +261,8 @@ call() {   # call SCENARIO
 
 analyse() {
 	local sc=$1 R=$W/res-$1 ok=1 fwd q det enf nmuted nout pend t0 tm
-	q=$(awk '/NFQUEUE/{s+=$1} END{print s+0}' $R/iptables-counters.txt)
+	# iptables-save -c: "[packets:bytes] -A INPUT ... -j NFQUEUE ..." (in whichever table "rules" chose)
+	q=$(sed -n 's/^\[\([0-9]*\):.*-j NFQUEUE.*/\1/p' $R/iptables-counters.txt | awk '{s += $1} END {print s+0}')
 	# RTP rtpengine -> callee, and how many of those carry an all-0xFF (u-law silence) payload
 	# rtpengine relays PCMU untouched (same SSRC, sequence, timestamp), so a packet to the callee is
 	# "muted" when its payload is all 0xFF (u-law silence) but the caller's packet was not.

@@ -82,6 +82,9 @@ func TestLiveCall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if c.queued < 400 {
+				t.Errorf("iptables: the NFQUEUE rule with --queue-bypass took %d packets, want > 400 (rules as applied:\n%s)", c.queued, c.rules)
+			}
 			if c.daemonPackets < 400 {
 				t.Errorf("spitfilter judged %d packets, want > 400 (a 10 s call both ways): was the NFQUEUE rule in place?", c.daemonPackets)
 			}
@@ -251,7 +254,9 @@ type call struct {
 	events              []event
 	rtp                 []rtpPacket
 	phraseEnd           float64 // seconds into the sent message; 0: not found
-	daemonPackets       int
+	daemonPackets       int     // "spitfilter run" judged, from its log
+	queued              int     // packets the NFQUEUE rule took, from iptables-save -c
+	rules               []byte  // iptables-save -c of vl-media after the call
 }
 
 func loadCall(dir, phraseEndPath string) (*call, error) {
@@ -283,6 +288,14 @@ func loadCall(dir, phraseEndPath string) (*call, error) {
 		return nil, fmt.Errorf("%s: no \"stopped packets=N\" line: the daemon did not stop cleanly\n%s", filepath.Join(dir, "spitfilter.log"), log)
 	}
 	c.daemonPackets, _ = strconv.Atoi(string(m[1]))
+	if c.rules, err = os.ReadFile(filepath.Join(dir, "iptables-counters.txt")); err != nil {
+		return nil, err
+	}
+	// "[packets:bytes] -A INPUT ... -j NFQUEUE --queue-num 5 --queue-bypass", in any table
+	for _, m := range regexp.MustCompile(`(?m)^\[(\d+):\d+\] -A INPUT .*-j NFQUEUE --queue-num 5 --queue-bypass`).FindAllSubmatch(c.rules, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		c.queued += n
+	}
 	return c, nil
 }
 
