@@ -14,8 +14,7 @@ type ListenerConfig struct {
 	// default 8000 (G.711).
 	Gate GateConfig
 	// Mode is how the recognizer listens (see Mode). Patterns need full
-	// recognition: with patterns and ModeAuto the listener asks for ModeBoth
-	// when there are phrases too, else ModeFull.
+	// recognition: with patterns, ModeAuto asks for ModeFull.
 	Mode Mode
 	// Image is the fraction of the spectral image kept when 8 kHz audio is
 	// upsampled for a 16 kHz model (see decode.NewImageUpsampler). Default
@@ -86,9 +85,6 @@ func NewListener(e Engine, m *Matcher, cfg ListenerConfig) (*Listener, error) {
 	mode := cfg.Mode
 	if mode == ModeAuto && m.HasPatterns() {
 		mode = ModeFull
-		if len(m.phrases) > 0 {
-			mode = ModeBoth
-		}
 	}
 	if mode == ModeKeyword && m.HasPatterns() {
 		return nil, fmt.Errorf("spotter: patterns need full recognition, not mode %q", mode)

@@ -41,7 +41,7 @@ type Config struct {
 	// Boost is the weight, 0 to 1, of a small language model of the banned
 	// phrases interpolated with the general one in full recognition, so
 	// that a phrase the acoustics make plausible is not lost to the general
-	// model's prior. 0 turns it off.
+	// model's prior. Default DefaultBoost; negative turns it off.
 	Boost float64
 
 	// Args are extra PocketSphinx arguments ("-beam", "1e-60", ...), applied
@@ -51,6 +51,11 @@ type Config struct {
 
 // DefaultKeywordThreshold is Config.KeywordThreshold's default.
 const DefaultKeywordThreshold = 2.0
+
+// DefaultBoost is Config.Boost's default, chosen on the accuracy corpus
+// (testdata/corpus): full recognition found 13 of 32 phrases without it
+// and 23 with it, with no false alarm on the negative audio either way.
+const DefaultBoost = 0.05
 
 // Engine is Debian's PocketSphinx with one model. PocketSphinx cannot share
 // a loaded model between decoders, so each recognizer loads its own; the
@@ -74,6 +79,9 @@ func Open(cfg Config) (*Engine, error) {
 	}
 	if cfg.KeywordThreshold == 0 {
 		cfg.KeywordThreshold = DefaultKeywordThreshold
+	}
+	if cfg.Boost == 0 {
+		cfg.Boost = DefaultBoost
 	}
 	e := &Engine{cfg: cfg, hmm: cfg.HMM, dict: cfg.Dict, lm: cfg.LM, kwsFile: map[string]string{}}
 	if err := e.locate(); err != nil {
@@ -346,12 +354,14 @@ func (e *Engine) phraseLM(phrases []string) (string, error) {
 }
 
 // NewRecognizer starts the decoders a mode needs: keyword spotting for
-// ModeKeyword (the default), full recognition with the language model for
-// ModeFull, both for ModeBoth.
+// ModeKeyword, full recognition with the language model (biased towards the
+// phrases, see Config.Boost) for ModeFull, the default, and both side by side
+// for ModeBoth. Full recognition costs about seven times the CPU of keyword
+// spotting and finds more phrases with far fewer false alarms (README).
 func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error) {
 	mode := v.Mode
 	if mode == spotter.ModeAuto {
-		mode = spotter.ModeKeyword
+		mode = spotter.ModeFull
 	}
 	r := &Recognizer{}
 	if mode == spotter.ModeKeyword || mode == spotter.ModeBoth {
