@@ -114,6 +114,11 @@ func checkSpam(t *testing.T, c *call) {
 	if err != nil || src.Addr() != callerIP || enf.Stream != det.Stream {
 		t.Errorf("detection on stream %+v, enforcement on %+v: want both on the caller's stream from %v", det.Stream, enf.Stream, callerIP)
 	}
+	for _, e := range c.events {
+		if e.Type == "detection" && e.Stream != det.Stream {
+			t.Errorf("detection of %q on stream %+v as well: only the caller's stream says the phrase", e.Rule, e.Stream)
+		}
+	}
 	if c.phraseEnd == 0 {
 		t.Fatal("no phrase end: pocketsphinx keyword spotting did not find the phrase in the sent message")
 	}
