@@ -104,9 +104,15 @@ def main():
                 enf = ev
     n = int(r1 * FRAME_S)
     es, eh = envelope(sent, n), envelope(heard, n)
-    cut = len(es)
+    # when the mute really began: the first muted packet on the wire (the events carry the
+    # packet time of the frame that completed the detection; under load the slow path
+    # finishes later, and the mute applies to the packets after that)
+    mute_at = None
     if enf is not None:
-        cut = max(10, min(cut, int(enf['at_s'] / FRAME_S)))
+        mute_at = a.first_muted - a.stream_start if a.first_muted and a.stream_start else enf['at_s']
+    cut = len(es)
+    if mute_at is not None:
+        cut = max(10, min(cut, int(mute_at / FRAME_S)))
     best = (-2.0, 0)
     for lag in range(-50, 150):
         c = pearson(es[:cut], eh[lag:]) if lag >= 0 else pearson(es[-lag:cut], eh)
@@ -127,9 +133,10 @@ def main():
               f'made at {det["at_s"]:.2f}s')
     if enf is not None:
         after = f', {enf["at_s"] - phrase_end:.2f}s after the phrase end' if phrase_end is not None else ''
-        print(f'enforce_start: {enf["action"]} from {enf["at_s"]:.2f}s{after}')
+        print(f'enforce_start: {enf["action"]}, event at {enf["at_s"]:.2f}s{after} (packet time of the frame that completed the detection)')
     if a.first_muted and a.stream_start:
-        print(f'first muted packet to the callee at {a.first_muted - a.stream_start:.2f}s')
+        after = f', {a.first_muted - a.stream_start - phrase_end:.2f}s after the phrase end' if phrase_end is not None else ''
+        print(f'first muted packet to the callee at {a.first_muted - a.stream_start:.2f}s{after}')
     muted_speech = sum(1 for e in es[max(0, k - lag):] if e >= SILENT) * FRAME_S
     if enf is None:
         print(f'callee audio: speech to {silent_from:.2f}s of {sent_s:.2f}s sent, {muted_speech:.2f}s of sent speech not heard')
@@ -140,20 +147,20 @@ def main():
               f'{max(0.0, sent_s - silent_from):.2f}s of the message muted, {muted_speech:.2f}s of it speech')
     else:
         print('callee audio never went silent for good')
-    pe = min(phrase_end, enf['at_s']) if phrase_end is not None else enf['at_s']
+    pe = min(phrase_end, mute_at) if phrase_end is not None else mute_at
     before_sent = rms(es[:int(pe / FRAME_S)])
     before_heard = rms(eh[max(0, lag):max(0, lag) + int(pe / FRAME_S)])
     problems = []
     if before_heard < 0.3 * before_sent:
         problems.append(f'little audio before the phrase end (rms {before_heard:.4f}, sent {before_sent:.4f})')
-    if k == len(eh) or silent_from > enf['at_s'] + 1.0:
-        problems.append(f'not silent from 1 s after the enforcement ({enf["at_s"]:.2f}s) to the end')
+    if k == len(eh) or silent_from > mute_at + 0.5:
+        problems.append(f'not silent from 0.5 s after the mute began ({mute_at:.2f}s) to the end')
     if muted_speech < 1.0:
         problems.append(f'only {muted_speech:.2f}s of speech muted')
     if problems:
         print('RESULT: not muted: ' + '; '.join(problems))
         return 1
-    print(f'RESULT: muted; callee silent {silent_from - enf["at_s"]:+.2f}s after the enforcement')
+    print(f'RESULT: muted; callee silent {silent_from - mute_at:+.2f}s after the first muted packet')
     return 0
 
 

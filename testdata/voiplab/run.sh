@@ -176,7 +176,7 @@ setup_net() {
 
 setup() {
 	teardown
-	rm -rf $W/rec-caller $W/rec-callee $W/kamrun $W/*.log $W/res-*
+	rm -rf $W/rec-caller $W/rec-callee $W/kamrun $W/*.log   # res-MODE: each call clears its own
 	mkdir -p $W/rec-caller $W/rec-callee $W/kamrun $P
 	make_wavs || { log "making the WAVs failed"; return 1; }
 	setup_net || { log "network namespaces failed"; return 1; }

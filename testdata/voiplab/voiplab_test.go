@@ -125,33 +125,40 @@ func checkSpam(t *testing.T, c *call) {
 	if math.Abs(det.EndS-c.phraseEnd) > 0.5 {
 		t.Errorf("detection ends at %.2f s of the stream, the phrase at %.2f s of the message: more than 0.5 s apart", det.EndS, c.phraseEnd)
 	}
-	// The daemon stamps events with packet time: from the stream's first
-	// packet in the capture, that is the stream time the mute began.
+	// The daemon stamps events with the packet time of the frame that
+	// completed the detection; the mute applies to the packets after the
+	// slow path finished, which the capture shows: the first muted packet.
 	t0, ok := c.firstPacket(callerIP, mediaIP)
 	if !ok {
 		t.Fatal("capture: no RTP from the caller to rtpengine")
 	}
-	at := enf.Time.Sub(t0).Seconds()
-	lag := c.lag(at)
-	silentFrom := c.silentFrom()
-	t.Logf("phrase end %.2f s; detection %.2f-%.2f s made at %.2f s (+%.2f s); callee silent from %.2f s (recording lag %.0f ms); %d packets muted",
-		c.phraseEnd, det.StartS, det.EndS, at, at-c.phraseEnd, silentFrom-lag, lag*1000, c.muted())
+	tm, ok := c.firstMuted()
+	if !ok {
+		t.Fatal("capture: no muted packet to the callee")
+	}
+	at, muteAt := enf.Time.Sub(t0).Seconds(), tm.Sub(t0).Seconds()
+	lag := c.lag(muteAt)
+	t.Logf("phrase end %.2f s; detection %.2f-%.2f s, event at %.2f s (+%.2f s); first muted packet at %.2f s (+%.2f s); callee silent from %.2f s (recording lag %.0f ms); %d packets muted",
+		c.phraseEnd, det.StartS, det.EndS, at, at-c.phraseEnd, muteAt, muteAt-c.phraseEnd, c.silentFrom()-lag, lag*1000, c.muted())
 
 	// speech before the phrase end (or the mute, if that came first)
-	upTo := math.Min(c.phraseEnd, at)
+	upTo := math.Min(c.phraseEnd, muteAt)
 	sent, heard := rmsOf(c.sentEnv, 0, upTo), rmsOf(c.heardEnv, lag, lag+upTo)
 	if heard < 0.5*sent {
 		t.Errorf("callee heard rms %.4f before %.2f s, the caller sent %.4f: the start of the message is missing", heard, upTo, sent)
 	}
-	// silence from shortly after the detection to the end of the call
-	from := at + lag + 0.5
-	if i, peak := c.loudestFrom(from); peak >= silent {
-		t.Errorf("callee audio not silent after the detection: frame at %.2f s of the recording has rms %.4f (>= %.4f); detection at %.2f s + 0.5 s",
-			float64(i)*frameS, peak, silent, at)
+	// every packet after the first muted one is muted (hold 0: the rest of the stream)
+	if n := c.unmutedAfter(tm); n > 0 {
+		t.Errorf("capture: %d packets with the caller's speech reached the callee after the first muted one at %.2f s", n, muteAt)
+	}
+	// silence from shortly after the mute to the end of the call
+	if i, peak := c.loudestFrom(muteAt + lag + 0.5); peak >= silent {
+		t.Errorf("callee audio not silent after the mute: frame at %.2f s of the recording has rms %.4f (>= %.4f); first muted packet at %.2f s + 0.5 s",
+			float64(i)*frameS, peak, silent, muteAt)
 	}
 	// and the silence covers speech the caller sent (not only the message's own tail)
-	if s := speechFrom(c.sentEnv, at+0.5); s < 2 {
-		t.Errorf("only %.2f s of the sent speech lies after the detection (+0.5 s), want >= 2 s: the mute proves nothing", s)
+	if s := speechFrom(c.sentEnv, muteAt+0.5); s < 1 {
+		t.Errorf("only %.2f s of the sent speech lies after the mute (+0.5 s), want >= 1 s: the silence proves nothing", s)
 	}
 	if n := c.muted(); n < 100 {
 		t.Errorf("capture: %d packets to the callee muted (0xFF where the caller sent speech), want >= 100", n)
@@ -393,6 +400,39 @@ func (c *call) muted() int {
 		}
 	}
 	return n
+}
+
+// firstMuted is when rtpengine sent the callee its first muted packet.
+func (c *call) firstMuted() (time.Time, bool) {
+	for _, p := range c.rtp {
+		if p.src == mediaIP && p.dst == calleeIP && p.silence && !c.callerSilence(p) {
+			return p.at, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// unmutedAfter counts the packets to the callee after t whose payload is
+// not silence (the caller's speech passed).
+func (c *call) unmutedAfter(t time.Time) int {
+	n := 0
+	for _, p := range c.rtp {
+		if p.src == mediaIP && p.dst == calleeIP && p.at.After(t) && !p.silence {
+			n++
+		}
+	}
+	return n
+}
+
+// callerSilence says whether the caller's packet that p relays (same SSRC
+// and sequence: rtpengine relays PCMU untouched) was silence already.
+func (c *call) callerSilence(p rtpPacket) bool {
+	for _, q := range c.rtp {
+		if q.src == callerIP && q.dst == mediaIP && q.ssrc == p.ssrc && q.seq == p.seq {
+			return q.silence
+		}
+	}
+	return true // not relayed from the caller: not a muted packet
 }
 
 // lag is where the sent message starts in the callee's recording, in
