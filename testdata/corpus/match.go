@@ -19,6 +19,9 @@ type Detection struct {
 	Start      float64 `json:"start_s"`
 	End        float64 `json:"end_s"`
 	Confidence float64 `json:"confidence,omitempty"`
+	// At is when the detection was made, in stream time, when the
+	// recognizer says (spitcheck's detected_at_s); 0 otherwise.
+	At float64 `json:"detected_at_s,omitempty"`
 }
 
 // Words splits text into lower-case words for whole-word matching: letters,

@@ -34,8 +34,9 @@ type Score struct {
 	WallSeconds     float64 `json:"wall_s"`     // recognizer wall time over all items
 	CPUSeconds      float64 `json:"cpu_s"`      // recognizer processor time over all items
 
-	// Latencies are, per found phrase, the end of the first detection in
-	// the window minus the truth phrase end, in seconds.
+	// Latencies are, per found phrase, when the first detection in the
+	// window was made (Detection.At, or its end when At is unknown) minus
+	// the truth phrase end, in seconds.
 	Latencies []float64 `json:"latencies_s"`
 	// Missed lists the spam items whose phrase was not found; Alarms
 	// describes each false alarm ("ID: phrase at 1.20-1.80 s").
@@ -126,7 +127,11 @@ func Evaluate(items []Item, results []Result) (Score, error) {
 			case hit && !found:
 				found = true
 				s.Found++
-				s.Latencies = append(s.Latencies, d.End-it.PhraseEnd)
+				at := d.End
+				if d.At > 0 {
+					at = d.At
+				}
+				s.Latencies = append(s.Latencies, at-it.PhraseEnd)
 			case hit:
 			default:
 				s.FalseAlarms++

@@ -37,6 +37,7 @@ type report struct {
 			Start      float64 `json:"start_s"`
 			End        float64 `json:"end_s"`
 			Confidence float64 `json:"confidence"`
+			At         float64 `json:"detected_at_s"`
 		} `json:"detections"`
 	} `json:"streams"`
 }
@@ -79,7 +80,7 @@ func parseReport(b []byte) ([]corpus.Detection, error) {
 			if p == "" {
 				p = d.Text
 			}
-			out = append(out, corpus.Detection{Phrase: p, Start: d.Start, End: d.End, Confidence: d.Confidence})
+			out = append(out, corpus.Detection{Phrase: p, Start: d.Start, End: d.End, Confidence: d.Confidence, At: d.At})
 		}
 	}
 	return out, nil
