@@ -8,12 +8,13 @@
 GO       ?= go
 FUZZTIME ?= 20s
 BENCHTIME ?= 1s
-PKGS     := ./... ./testdata/capgen/... ./testdata/corpus/...
+PKGS     := ./... ./testdata/capgen/... ./testdata/corpus/... ./testdata/voiplab/...
 
 # Debian packages the build, the tests and the demo use.
 APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables \
 	pkg-config gcc binutils libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
-	pocketsphinx-testdata pocketsphinx libnetfilter-queue-dev
+	pocketsphinx-testdata pocketsphinx libnetfilter-queue-dev \
+	kamailio rtpengine-daemon baresip-core tcpdump python3
 
 .PHONY: all build deps demo test test-short bench bench-capture bench-accuracy fuzz lint fixtures clean
 
@@ -31,14 +32,18 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && trap 'rm -f /usr/sbin/policy-rc.d' EXIT; fi; \
 		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+		if [ -d /run/systemd/system ]; then systemctl disable --now kamailio rtpengine-daemon 2>/dev/null || true; fi; \
 	fi
 	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends npm; }
 	@bash spotter/vosk/install-libvosk.sh
 
 demo: deps build
 	./bin/spitcheck testdata/captures/call-pcmu.pcap; test $$? -le 1
-	./bin/spitcheck --json testdata/captures/impaired-pcma.pcapng | head -40
+	./bin/spitcheck --word "free cruise" --word "press 1" testdata/captures/impaired-pcma.pcapng; test $$? -le 1
+	bash testdata/voiplab/run.sh spam
+	bash testdata/voiplab/run.sh clean
 
 test: deps
 	$(GO) vet $(PKGS)
