@@ -353,6 +353,9 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		j.enforced = true
 		st := newEvent(eventEnforcementStart, j, d.Rule, act.String(), j.last)
 		st.HoldS = pol.cfg.Hold.Seconds()
+		// Enforcement starts with the audio that completed the detection.
+		st.StartS = (j.offset + d.At).Seconds()
+		st.RTPStart = j.firstTS + uint64((j.offset+d.At)*8000/time.Second)
 		if act == enforce.ActionMark {
 			st.Mark = pol.cfg.Mark
 		}
