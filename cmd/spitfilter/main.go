@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/rtpflow"
 )
 
@@ -85,8 +86,26 @@ func rules(args []string, stdout, stderr io.Writer) error {
 	ports := fs.String("rtp-ports", "10000-20000", "UDP port ranges that carry RTP")
 	queue := fs.String("queue", "0", "NFQUEUE number or range (one reader per queue)")
 	closed := fs.Bool("fail-closed", false, "no bypass: RTP is dropped when no daemon listens")
+	path := fs.String("config", "", "take rtp_ports, queue and fail_open from the config `FILE` (flags given as well win)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *path != "" {
+		cfg, err := config.Load(*path)
+		if err != nil {
+			return err
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["rtp-ports"] {
+			*ports = cfg.RTPPorts.String()
+		}
+		if !set["queue"] {
+			*queue = cfg.Queue.String()
+		}
+		if !set["fail-closed"] {
+			*closed = !cfg.FailOpen
+		}
 	}
 	ps, err := rtpflow.ParsePorts(*ports)
 	if err != nil {

@@ -24,6 +24,13 @@ func TestRules(t *testing.T) {
 		{"fail-closed", []string{"rules", "--queue", "2", "--fail-closed"}, []string{
 			"-j NFQUEUE --queue-num 2\n", "queue num 2\n",
 		}, 0},
+		{"from the config", []string{"rules", "--config", "spitfilter.yaml"}, []string{
+			"--dport 10000:20000 -j NFQUEUE --queue-balance 0:1 --queue-bypass", "queue flags fanout,bypass to 0-1",
+		}, 0},
+		{"flags win over the config", []string{"rules", "--config", "spitfilter.yaml", "--queue", "7"}, []string{
+			"--queue-num 7 --queue-bypass",
+		}, 0},
+		{"bad config", []string{"rules", "--config", "no-such.yaml"}, nil, 2},
 		{"bad queue", []string{"rules", "--queue", "3-1"}, nil, 2},
 		{"bad ports", []string{"rules", "--rtp-ports", "20000-10000"}, nil, 2},
 		{"unknown command", []string{"frobnicate"}, nil, 2},
