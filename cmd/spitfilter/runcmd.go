@@ -28,6 +28,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "analysis workers (default: the number of CPUs)")
 	depth := fs.Int("analysis-depth", DefaultAnalysisDepth, "audio frames a stream may have waiting for analysis before its audio is skipped")
 	rcvbuf := fs.Int("rcvbuf", DefaultReadBuffer, "netlink receive buffer per queue, in `bytes`")
+	queue := fs.String("queue", "", "NFQUEUE number or range `N|N-M`, in place of the config's queue")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -46,6 +47,14 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "spitfilter run: %s: the config has errors; nothing started\n", *path)
 		return 2
+	}
+	if *queue != "" {
+		q, err := parseQueue(*queue)
+		if err != nil {
+			fmt.Fprintf(stderr, "spitfilter run: --queue: %v\n", err)
+			return 2
+		}
+		cfg.Queue = config.QueueRange{First: q.lo, Last: q.hi}
 	}
 	var events *obs.Writer
 	switch cfg.Events {
