@@ -361,7 +361,11 @@ func (e *eventLog) all() []event {
 // receiver namespace, until the test ends or stop is called.
 func (l *netLab) startDaemon(t *testing.T, yaml string) (d *daemon, ev *eventLog, stop func()) {
 	t.Helper()
-	cfg, err := config.Parse("lab.yaml", []byte(fmt.Sprintf("queue: %q\nrtp_ports: %d\n%s", strconv.Itoa(labQueue), labPort, yaml)))
+	// Keyword spotting: these tests are about the packet path, and it keeps
+	// the analysis far ahead of real time on a loaded machine (full
+	// recognition is tested in spotter/pocketsphinx, cmd/spitcheck and
+	// testdata/voiplab).
+	cfg, err := config.Parse("lab.yaml", []byte(fmt.Sprintf("mode: keyword\nqueue: %q\nrtp_ports: %d\n%s", strconv.Itoa(labQueue), labPort, yaml)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,6 +442,8 @@ func TestDaemonKernel(t *testing.T) {
 		pkts := call(clips["clean"], 0xC1EA)
 		send(t, l.sender(t, 4000), pkts, nil)
 		got := rx.settle(len(pkts))
+		want := time.Duration(len(pkts)-10) * 20 * time.Millisecond
+		waitFor(30*time.Second, func() bool { return d.stats().Analysis.Audio >= want })
 		stop()
 		if len(got) != len(pkts) {
 			t.Fatalf("received %d of %d packets", len(got), len(pkts))
@@ -564,6 +570,14 @@ func TestDaemonKernel(t *testing.T) {
 			unix.Write(fi, inj[i])
 		}
 		got := rx.settle(len(legit) + len(inj))
+		waitFor(30*time.Second, func() bool {
+			for _, e := range ev.all() {
+				if e.Event == eventDetection {
+					return true
+				}
+			}
+			return false
+		})
 		stop()
 		if len(got) != len(legit)+len(inj) {
 			t.Fatalf("received %d of %d", len(got), len(legit)+len(inj))
@@ -767,4 +781,12 @@ func TestDaemonKillAndReload(t *testing.T) {
 	}
 	t.Logf("reload put the new rule in force; %d packets muted, daemon killed at packet %d, the %d packets after it passed unjudged; %d of %d received (packets waiting in the queue at the kill are dropped by the kernel)",
 		muted, killAt, after, len(got), len(pkts))
+}
+
+// waitFor polls cond every 50 ms until it holds or timeout passes: the
+// analysis may still be catching up with audio that has been verdicted.
+func waitFor(timeout time.Duration, cond func() bool) {
+	for end := time.Now().Add(timeout); !cond() && time.Now().Before(end); {
+		time.Sleep(50 * time.Millisecond)
+	}
 }
