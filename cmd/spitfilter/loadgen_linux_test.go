@@ -117,15 +117,16 @@ func readCall(it corpus.Item) (corpusCall, error) {
 	return c, nil
 }
 
-// corpusCalls generates (or reuses) the small corpus and reads its calls:
-// $SPITFILTER_CORPUS_DIR keeps it between runs.
-func corpusCalls(tb testing.TB) (spam, other []corpusCall) {
+// corpusCalls generates (or reuses) the corpus, small or full, and reads
+// its calls: $SPITFILTER_CORPUS_DIR keeps it between runs (the small
+// corpus's items are the full one's, with the same files).
+func corpusCalls(tb testing.TB, small bool) (spam, other []corpusCall) {
 	tb.Helper()
 	dir := os.Getenv("SPITFILTER_CORPUS_DIR")
 	if dir == "" {
 		dir = filepath.Join(tb.TempDir(), "corpus")
 	}
-	items, err := corpus.Generate(context.Background(), dir, corpus.Options{Small: true})
+	items, err := corpus.Generate(context.Background(), dir, corpus.Options{Small: small})
 	if err != nil {
 		tb.Fatalf("corpus: %v (make deps installs flite, espeak-ng, sox, pocketsphinx-testdata)", err)
 	}
@@ -281,7 +282,12 @@ type loadSpec struct {
 	// spam slots are done.
 	spamSlots, spamCalls int
 	stagger              time.Duration
+	firstSpam            int // index of the first spam call played (repeat runs play others)
 }
+
+// spamTail is how much of a spam call is played after its phrase ends in
+// a latency run: a call not muted by then counts as missed.
+const spamTail = 2500 * time.Millisecond
 
 // callRun is one call a slot played.
 type callRun struct {
@@ -291,6 +297,7 @@ type callRun struct {
 	startTick int // tick of packet 0 (which may lie before the run when the slot started mid-call)
 	firstK    int // first packet index sent
 	lastK     int // last packet index sent
+	length    int // packets the call is played for
 	firstMute int // packet index of the first muted packet; -1: none
 
 	// the call's first detection
@@ -330,6 +337,10 @@ type loadResult struct {
 func (r *loadResult) rtf() float64 {
 	return (r.setupCPU + r.recCPU).Seconds() / r.stats.Audio.Seconds()
 }
+
+// recognitionRTF is rtf without the recognizers' setup (NewRecognizer,
+// once per call: the corpus's calls last about 10 s, real ones minutes).
+func (r *loadResult) recognitionRTF() float64 { return r.recCPU.Seconds() / r.stats.Audio.Seconds() }
 
 // processRTF is the whole process's CPU time per second of audio analysed
 // (fast path, decode, gate, pacing, GC included).
@@ -400,8 +411,8 @@ func (r *loadResult) keptUp() (bool, string) {
 
 func (r *loadResult) String() string {
 	ok, why := r.keptUp()
-	return fmt.Sprintf("mode=%s streams=%d: %.0f s audio in %.0f s; CPU RTF engine %.3f (setup %.1f s), analysis %.3f, process %.3f; analysis got %.0f%% of a core; kept up %v (%s); pacer late ≤ %v; load %.1f",
-		r.spec.mode, r.spec.streams, r.stats.Audio.Seconds(), r.wall.Seconds(), r.rtf(), r.setupCPU.Seconds(), r.analysisRTF(), r.processRTF(),
+	return fmt.Sprintf("mode=%s streams=%d: %.0f s audio in %.0f s; CPU RTF engine %.3f (setup %.1f s; recognition alone %.3f), analysis %.3f, process %.3f; analysis got %.0f%% of a core; kept up %v (%s); pacer late ≤ %v; load %.1f",
+		r.spec.mode, r.spec.streams, r.stats.Audio.Seconds(), r.wall.Seconds(), r.rtf(), r.setupCPU.Seconds(), r.recognitionRTF(), r.analysisRTF(), r.processRTF(),
 		100*(r.procCPU-r.pacerCPU).Seconds()/r.wall.Seconds(), ok, why, r.pacerLate.Round(time.Millisecond), r.loadAvg1)
 }
 
@@ -500,12 +511,12 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 			sl.begin = int(spec.duration / 4 / packetTime * time.Duration(s) / time.Duration(spec.streams))
 		case s < spec.spamSlots:
 			for i := range spec.spamCalls {
-				sl.playlist = append(sl.playlist, &spam[(s*spec.spamCalls+i)%len(spam)])
+				sl.playlist = append(sl.playlist, &spam[(spec.firstSpam+s*spec.spamCalls+i)%len(spam)])
 			}
 			sl.begin = int(time.Duration(s) * spec.stagger / packetTime)
 		default:
 			for i := range other {
-				sl.playlist = append(sl.playlist, &other[(s+i)%len(other)])
+				sl.playlist = append(sl.playlist, &other[(spec.firstSpam+s+i)%len(other)])
 			}
 			sl.begin = int(time.Duration(s) * spec.stagger / packetTime)
 		}
@@ -520,7 +531,10 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 		dst := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 2}), uint16(10000+2*s))
 		k := rtpflow.Key{SrcPort: src.Port(), DstPort: dst.Port(), SSRC: 0x5000_0000 | uint32(len(res.calls))}
 		k.Src, k.Dst = netip.AddrFrom4(src.Addr().As4()).As16(), netip.AddrFrom4(dst.Addr().As4()).As16()
-		cr := &callRun{idx: uint32(len(res.calls)), call: c, key: k, startTick: t - offset, firstK: offset, lastK: -1, firstMute: -1}
+		cr := &callRun{idx: uint32(len(res.calls)), call: c, key: k, startTick: t - offset, firstK: offset, lastK: -1, firstMute: -1, length: len(c.payloads)}
+		if !capacity && c.item.Kind == corpus.Spam {
+			cr.length = min(cr.length, int((time.Duration(c.item.PhraseEnd*float64(time.Second))+spamTail)/packetTime)+1)
+		}
 		mu.Lock()
 		byKey[k] = cr
 		res.calls = append(res.calls, cr)
@@ -563,7 +577,7 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 				}
 				continue
 			}
-			if sl.cur != nil && t-sl.cur.startTick >= len(sl.cur.call.payloads) {
+			if sl.cur != nil && t-sl.cur.startTick >= sl.cur.length {
 				sl.cur = nil
 				if !capacity && s < spec.spamSlots && sl.next >= len(sl.playlist) {
 					sl.done = true

@@ -1,0 +1,264 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
+)
+
+var kernelStreams = flag.Int("capacity.kernel-streams", 16, "concurrent calls of TestKernelDetectToMute")
+
+// startDaemonWith runs the daemon in-process as startDaemon does, with the
+// corpus's banned phrases in the given mode and the given analysis pool.
+func (l *netLab) startDaemonWith(t *testing.T, mode config.Mode, workers int) (*daemon, *eventLog, func()) {
+	t.Helper()
+	banned, err := os.ReadFile(filepath.Join("..", "..", "testdata", "corpus", "banned.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := fmt.Sprintf("queue: %q\nrtp_ports: %d\nmode: %s\n%s", strconv.Itoa(labQueue), labPort, mode, banned)
+	cfg, err := config.Parse("lab.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := os.Open("/run/netns/" + l.b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &eventLog{}
+	d, err := newDaemon(cfg, daemonOptions{
+		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Engine: realPocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()), Workers: workers,
+	})
+	if err != nil {
+		ns.Close()
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("daemon: %v", err)
+			}
+			d.Close()
+			ns.Close()
+		})
+	}
+	t.Cleanup(stop)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, _, _, _, ok := l.queueCounters(t); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("queue never bound")
+		}
+	}
+	return d, ev, stop
+}
+
+// marked returns the call's payloads with the codec's digital silence (the
+// byte a mute writes) replaced by the other zero of the codec (µ-law 0x7f
+// for 0xff; A-law 0x55, -8, for 0xd5, +8), so that a muted packet can be
+// told from a silent one at the receiver.
+func marked(c *corpusCall) [][]byte {
+	silence, other := byte(0xFF), byte(0x7F)
+	if c.pt == 8 {
+		silence, other = 0xD5, 0x55
+	}
+	out := make([][]byte, len(c.payloads))
+	for k, p := range c.payloads {
+		if p == nil {
+			continue
+		}
+		q := append([]byte(nil), p...)
+		for i := range q {
+			if q[i] == silence {
+				q[i] = other
+			}
+		}
+		out[k] = q
+	}
+	return out
+}
+
+// TestKernelDetectToMute confirms one point of BenchmarkAnalysisCapacity's
+// detection-to-mute latency through the real kernel path: concurrent corpus
+// calls (half of them spam) sent at real-time pace through NFQUEUE to the
+// daemon (keyword mode, one analysis worker), the muted packets found at
+// the receiver. It runs only with -capacity (it takes about a minute) and
+// as root. The figures are logged; the test checks that every packet came
+// through, that nothing was muted before its call's phrase began and that
+// spam was muted.
+func TestKernelDetectToMute(t *testing.T) {
+	if !*capacityOn {
+		t.Skip("a minute of real-time calls: run with -capacity (make bench-capacity)")
+	}
+	requireRoot(t)
+	spam, other := corpusCalls(t, *capacitySmall)
+	lab := newNetLab(t)
+	rx := lab.receive(t)
+	_, ev, stop := lab.startDaemonWith(t, config.ModeKeyword, 1)
+
+	n := max(2, *kernelStreams)
+	const rounds = 2
+	stagger := min(1500*time.Millisecond, 10*time.Second/time.Duration(n))
+	type kcall struct {
+		c         *corpusCall
+		ssrc      uint32
+		payloads  [][]byte
+		startTick int
+		sent      int
+	}
+	type slot struct {
+		fd       int
+		playlist []*corpusCall
+		next     int
+		cur      *kcall
+		begin    int
+	}
+	var calls []*kcall
+	slots := make([]*slot, n)
+	for s := range slots {
+		sl := &slot{fd: lab.sender(t, 4000+2*s), begin: int(time.Duration(s) * stagger / packetTime)}
+		for i := range rounds {
+			if s < n/2 {
+				sl.playlist = append(sl.playlist, &spam[(s*rounds+i)%len(spam)])
+			} else {
+				sl.playlist = append(sl.playlist, &other[(s*rounds+i)%len(other)])
+			}
+		}
+		slots[s] = sl
+	}
+	start := time.Now()
+	sent := 0
+	for t0 := 0; ; t0++ {
+		if d := time.Until(start.Add(time.Duration(t0) * packetTime)); d > 0 {
+			time.Sleep(d)
+		}
+		busy := false
+		for _, sl := range slots {
+			if t0 < sl.begin {
+				busy = true
+				continue
+			}
+			if sl.cur != nil && t0-sl.cur.startTick >= len(sl.cur.payloads) {
+				sl.cur = nil
+			}
+			if sl.cur == nil {
+				if sl.next == len(sl.playlist) {
+					continue
+				}
+				c := sl.playlist[sl.next]
+				sl.next++
+				sl.cur = &kcall{c: c, ssrc: 0x6000_0000 | uint32(len(calls)), payloads: marked(c), startTick: t0}
+				calls = append(calls, sl.cur)
+			}
+			busy = true
+			k := t0 - sl.cur.startTick
+			if p := sl.cur.payloads[k]; p != nil {
+				if _, err := unix.Write(sl.fd, rtp(sl.cur.c.pt, uint16(k), uint32(8000+k*160), sl.cur.ssrc, p)); err != nil {
+					t.Fatalf("send: %v", err)
+				}
+				sl.cur.sent++
+				sent++
+			}
+		}
+		if !busy {
+			break
+		}
+	}
+	got := rx.settle(sent)
+	stop()
+	if len(got) != sent {
+		t.Fatalf("received %d of %d packets", len(got), sent)
+	}
+	bySSRC := map[uint32]*kcall{}
+	for _, c := range calls {
+		bySSRC[c.ssrc] = c
+	}
+	firstMute := map[*kcall]int{}
+	for _, p := range got {
+		c := bySSRC[ssrcOf(p)]
+		if c == nil {
+			t.Fatalf("received a packet of SSRC %#x, which was not sent", ssrcOf(p))
+		}
+		k := int(seqOf(p))
+		silence := byte(0xFF)
+		if c.c.pt == 8 {
+			silence = 0xD5
+		}
+		muted := len(p) == 12+len(c.payloads[k])
+		for _, b := range p[12:] {
+			muted = muted && b == silence
+		}
+		if muted {
+			if f, ok := firstMute[c]; !ok || k < f {
+				firstMute[c] = k
+			}
+		}
+	}
+	var lat, frame []float64
+	spamCalls, falseMutes := 0, 0
+	for _, c := range calls {
+		it := c.c.item
+		f, muted := firstMute[c]
+		if it.Kind != "spam" {
+			if muted {
+				falseMutes++
+				t.Logf("ordinary call %s muted from %.2f s (keyword spotting's false alarm)", it.ID, float64(f)*packetTime.Seconds())
+			}
+			continue
+		}
+		if !c.c.aligned {
+			continue
+		}
+		spamCalls++
+		if !muted {
+			t.Logf("%s (%s): %q at %.2f-%.2f s not muted", it.ID, it.Voice, it.Phrase, it.PhraseStart, it.PhraseEnd)
+			continue
+		}
+		mutedAt := float64(f) * packetTime.Seconds()
+		if mutedAt < it.PhraseStart {
+			t.Errorf("%s: muted from %.2f s, before its phrase %q begins at %.2f s", it.ID, mutedAt, it.Phrase, it.PhraseStart)
+		}
+		lat = append(lat, mutedAt-it.PhraseEnd)
+		detail := ""
+		sentAt := start.Add(time.Duration(c.startTick) * packetTime)
+		for _, e := range ev.all() {
+			if e.Event == eventDetection && e.Key.SSRC == c.ssrc {
+				fs := e.Time.Sub(sentAt).Seconds()
+				frame = append(frame, fs-it.PhraseEnd)
+				detail = fmt.Sprintf("; completing frame +%.0f ms (arrival time)", 1000*(fs-it.PhraseEnd))
+				break
+			}
+		}
+		t.Logf("%s: %q ends %.2f s, first muted packet +%.0f ms%s", it.ID, it.Phrase, it.PhraseEnd, 1000*(mutedAt-it.PhraseEnd), detail)
+	}
+	if len(lat) == 0 {
+		t.Fatalf("none of %d spam calls muted", spamCalls)
+	}
+	p50, p95, mx := percentiles(lat)
+	t.Logf("kernel path, %d concurrent calls (%d spam slots), keyword mode, 1 worker: %d of %d spam calls muted, %d ordinary calls muted; phrase end → first muted packet p50 %.0f ms, p95 %.0f ms, max %.0f ms; load %s",
+		n, n/2, len(lat), spamCalls, falseMutes, 1000*p50, 1000*p95, 1000*mx, loadString())
+	if len(frame) > 0 {
+		p50, p95, mx = percentiles(frame)
+		t.Logf("phrase end → completing frame (its arrival): p50 %.0f ms, p95 %.0f ms, max %.0f ms", 1000*p50, 1000*p95, 1000*mx)
+	}
+}
