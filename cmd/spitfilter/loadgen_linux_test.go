@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -303,10 +304,18 @@ type callRun struct {
 	// the call's first detection
 	detected bool
 	rule     string
+	startS   float64 // the detection's start, stream time
 	frameS   float64 // stream time of the frame that completed it (event Time)
 	emittedS float64 // stream time the call had reached when it was emitted
 	partial  bool
 	wrong    []string // detections of phrases the call does not say
+}
+
+// onPhrase tells whether a detection of rule starting at start (stream
+// seconds) is the call's phrase where it is said: the corpus test's rule,
+// within 1 s of the truth.
+func onPhrase(it corpus.Item, rule string, start float64) bool {
+	return it.Kind == corpus.Spam && rule == it.Phrase && math.Abs(start-it.PhraseStart) <= 1
 }
 
 // loadSample is the analysis state at one moment of a run.
@@ -477,7 +486,7 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 		if c.detected {
 			return
 		}
-		c.detected, c.rule, c.partial = true, ev.Rule, ev.Partial
+		c.detected, c.rule, c.partial, c.startS = true, ev.Rule, ev.Partial, ev.StartS
 		c.frameS = float64(ev.Time.Sub(tickTime(c.startTick))) / float64(time.Second)
 		c.emittedS = float64(now-c.startTick) * packetTime.Seconds()
 	}
