@@ -131,12 +131,21 @@ func BenchmarkAnalysisCapacity(b *testing.B) {
 func benchStreams(b *testing.B, eng *cpuEngine, spam, other []corpusCall, mode config.Mode) int {
 	b.Logf("load average at start: %s", loadString())
 	results := map[int]*loadResult{}
+	// A level that fails is run once more: on this shared machine a
+	// neighbour's burst can stall the worker for a second (the pacer's
+	// lateness and the steal time show it), and one stall is not the
+	// worker's capacity.
 	try := func(n int) bool {
-		r := runLoad(b, eng, spam, other, loadSpec{mode: mode, streams: n, duration: *capacityRun})
-		results[n] = r
-		ok, _ := r.keptUp()
-		b.Log(r)
-		return ok
+		for attempt := range 2 {
+			r := runLoad(b, eng, spam, other, loadSpec{mode: mode, streams: n, duration: *capacityRun})
+			results[n] = r
+			ok, _ := r.keptUp()
+			b.Logf("%s (attempt %d)", r, attempt+1)
+			if ok {
+				return true
+			}
+		}
+		return false
 	}
 	if !try(1) {
 		b.Logf("one stream does not keep up in mode %s", mode)

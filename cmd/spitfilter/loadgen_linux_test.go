@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -339,6 +341,7 @@ type loadResult struct {
 	pacerCPU           time.Duration // of which the pacer's thread: packets built, fast path
 	pacerLate          time.Duration // the furthest the pacer fell behind its schedule
 	loadAvg1, loadAvg5 float64
+	steal              float64 // fraction of the machine's CPU time the hypervisor stole during the pacing
 }
 
 // rtf is the recognizer's CPU real-time factor: engine CPU time (setup and
@@ -420,9 +423,9 @@ func (r *loadResult) keptUp() (bool, string) {
 
 func (r *loadResult) String() string {
 	ok, why := r.keptUp()
-	return fmt.Sprintf("mode=%s streams=%d: %.0f s audio in %.0f s; CPU RTF engine %.3f (setup %.1f s; recognition alone %.3f), analysis %.3f, process %.3f; analysis got %.0f%% of a core; kept up %v (%s); pacer late ≤ %v; load %.1f",
+	return fmt.Sprintf("mode=%s streams=%d: %.0f s audio in %.0f s; CPU RTF engine %.3f (setup %.1f s; recognition alone %.3f), analysis %.3f, process %.3f; analysis got %.0f%% of a core; kept up %v (%s); pacer late ≤ %v; load %.1f, steal %.1f%%",
 		r.spec.mode, r.spec.streams, r.stats.Audio.Seconds(), r.wall.Seconds(), r.rtf(), r.setupCPU.Seconds(), r.recognitionRTF(), r.analysisRTF(), r.processRTF(),
-		100*(r.procCPU-r.pacerCPU).Seconds()/r.wall.Seconds(), ok, why, r.pacerLate.Round(time.Millisecond), r.loadAvg1)
+		100*(r.procCPU-r.pacerCPU).Seconds()/r.wall.Seconds(), ok, why, r.pacerLate.Round(time.Millisecond), r.loadAvg1, 100*r.steal)
 }
 
 // muteSink records the verdicts of the run's packets: packet id is call
@@ -441,6 +444,25 @@ func (m *muteSink) Verdict(id uint32, r enforce.Result, pkt []byte) error {
 		}
 	}
 	return nil
+}
+
+// cpuTicks reads the machine's CPU time from /proc/stat: all of it and the
+// part stolen by the hypervisor, in clock ticks.
+func cpuTicks() (total, steal uint64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	for i := 1; i < min(len(f), 9); i++ { // user … steal (guest time is in user time)
+		v, _ := strconv.ParseUint(f[i], 10, 64)
+		total += v
+		if i == 8 {
+			steal = v
+		}
+	}
+	return total, steal
 }
 
 func loadAverage() (one, five float64) {
@@ -568,6 +590,7 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cpu0, pacer0 := processCPU(), threadCPU()
+	total0, steal0 := cpuTicks()
 	setup0, rec0 := eng.cpu()
 	wall0 := time.Now()
 	endTick := int(spec.duration / packetTime)
@@ -617,6 +640,9 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 	}
 	res.wall = time.Since(wall0)
 	res.procCPU, res.pacerCPU = processCPU()-cpu0, threadCPU()-pacer0
+	if total1, steal1 := cpuTicks(); total1 > total0 {
+		res.steal = float64(steal1-steal0) / float64(total1-total0)
+	}
 	setup1, rec1 := eng.cpu()
 	res.setupCPU, res.recCPU = setup1-setup0, rec1-rec0
 	res.stats = an.stats()
