@@ -172,6 +172,9 @@ func (a *analyzer) schedule(j *job) {
 
 func (a *analyzer) worker() {
 	defer a.wg.Done()
+	if err := lowerPriority(); err != nil {
+		a.log.Warn("analysis thread keeps its priority", "err", err)
+	}
 	for {
 		select {
 		case <-a.quit:

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// lowerPriority does nothing outside Linux.
+func lowerPriority() error { return nil }
