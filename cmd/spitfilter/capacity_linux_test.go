@@ -21,7 +21,7 @@ import (
 //	go test ./cmd/spitfilter -run '^$' -bench AnalysisCapacity -benchtime 1x -capacity
 var (
 	capacityOn    = flag.Bool("capacity", false, "run BenchmarkAnalysisCapacity (minutes of real-time audio)")
-	capacityRun   = flag.Duration("capacity.run", 20*time.Second, "pacing time of each capacity level")
+	capacityRun   = flag.Duration("capacity.run", 15*time.Second, "pacing time of each capacity level")
 	capacityModes = flag.String("capacity.modes", "keyword,auto", "comma-separated config modes to measure")
 	capacitySpam  = flag.Int("capacity.spam", 20, "spam calls muted on their phrase that the detection-to-mute latency is measured over, per mode")
 	capacityMax   = flag.Int("capacity.max", 128, "most concurrent streams tried")
@@ -201,7 +201,7 @@ func benchDetectToMute(b *testing.B, eng *cpuEngine, spam, other []corpusCall, m
 	// 70 %: espeak-ng's voice is mostly missed), or three times as many
 	// were played
 	for len(mute) < *capacitySpam && calls < 3**capacitySpam {
-		per := max(1, min(4, (*capacitySpam-len(mute)+spamSlots-1)/spamSlots))
+		per := max(1, min(6, (*capacitySpam-len(mute)+spamSlots-1)/spamSlots))
 		r := runLoad(b, eng, spam, other, loadSpec{mode: mode, streams: n, spamSlots: spamSlots, spamCalls: per,
 			stagger: 1500 * time.Millisecond, firstSpam: played})
 		played += spamSlots * per
