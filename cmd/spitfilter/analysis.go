@@ -333,8 +333,8 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		ev.Kind, ev.Text, ev.Confidence, ev.Partial = string(d.Kind), d.Text, d.Confidence, d.Partial
 		ev.StartS = (j.offset + d.Start).Seconds()
 		ev.EndS = (j.offset + d.End).Seconds()
-		ev.RTPStart = j.firstTS + uint64((j.offset+d.Start)*8000/time.Second)
-		ev.RTPEnd = j.firstTS + uint64((j.offset+d.End)*8000/time.Second)
+		ev.RTPStart = rtpTS(j.firstTS, j.offset+d.Start)
+		ev.RTPEnd = rtpTS(j.firstTS, j.offset+d.End)
 		a.emit(ev)
 
 		act, err := enforce.ParseAction(d.Action)
@@ -358,7 +358,7 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		st.HoldS = pol.cfg.Hold.Seconds()
 		// Enforcement starts with the audio that completed the detection.
 		st.StartS = (j.offset + d.At).Seconds()
-		st.RTPStart = j.firstTS + uint64((j.offset+d.At)*8000/time.Second)
+		st.RTPStart = rtpTS(j.firstTS, j.offset+d.At)
 		if act == enforce.ActionMark {
 			st.Mark = pol.cfg.Mark
 		}
@@ -413,4 +413,11 @@ func (a *analyzer) stats() analysisStats {
 	}
 	a.mu.Unlock()
 	return s
+}
+
+// rtpTS is the 32-bit RTP timestamp (8 kHz clock) at stream time t, from
+// the stream's first (extended) timestamp: the value on the wire, as
+// spitcheck reports it.
+func rtpTS(first uint64, t time.Duration) uint64 {
+	return uint64(uint32(first + uint64(t*8000/time.Second)))
 }
