@@ -114,6 +114,7 @@ func TestKernelDetectToMute(t *testing.T) {
 	spam, other := corpusCalls(t, *capacitySmall)
 	lab := newNetLab(t)
 	rx := lab.receive(t)
+	csum := lab.udpCsumErrors(t)
 	_, ev, stop := lab.startDaemonWith(t, config.ModeKeyword, 1)
 
 	n := max(2, *kernelStreams)
@@ -185,9 +186,11 @@ func TestKernelDetectToMute(t *testing.T) {
 		}
 	}
 	got := rx.settle(sent)
+	waiting, dropped, userDropped, _, _ := lab.queueCounters(t)
 	stop()
 	if len(got) != sent {
-		t.Fatalf("received %d of %d packets", len(got), sent)
+		t.Fatalf("received %d of %d packets; kernel queue: %d waiting, %d dropped, %d user-dropped; %d UDP checksum errors at the receiver",
+			len(got), sent, waiting, dropped, userDropped, lab.udpCsumErrors(t)-csum)
 	}
 	bySSRC := map[uint32]*kcall{}
 	for _, c := range calls {
