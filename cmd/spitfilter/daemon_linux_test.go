@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -690,6 +691,9 @@ func TestDaemonKillAndReload(t *testing.T) {
 	write("free cruise")
 	cmd := exec.Command("ip", "netns", "exec", l.b, os.Args[0], "-test.run=^TestHelperDaemon$")
 	cmd.Env = append(os.Environ(), "SPITFILTER_HELPER_DAEMON="+path)
+	// The daemon dies with the test, even when the test binary is killed
+	// before its cleanup runs (a timeout).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
