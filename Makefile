@@ -16,7 +16,7 @@ APT_PACKAGES := tshark sox libsox-fmt-all flite espeak-ng iproute2 iptables \
 	pocketsphinx-testdata pocketsphinx libnetfilter-queue-dev \
 	kamailio rtpengine-daemon baresip-core tcpdump python3
 
-.PHONY: all build deps demo test test-short bench bench-capture bench-accuracy bench-fastpath fuzz lint fixtures clean
+.PHONY: all build deps demo test test-short bench bench-capture bench-accuracy bench-fastpath bench-capacity fuzz lint fixtures clean
 
 all: build
 
@@ -69,6 +69,15 @@ bench-fastpath: deps build
 	$(GO) build -o bin/fastbench ./cmd/spitfilter/internal/fastbench/cmd/fastbench
 	./bin/fastbench $(FASTBENCH_FLAGS) -judge 'spitfilter=bin/spitfilter run --queue {queue} --config cmd/spitfilter/internal/fastbench/testdata/spitfilter-bench.yaml' > bin/bench-fastpath.md
 	cat bin/bench-fastpath.md
+
+# bench-capacity: concurrent calls one analysis worker (one core) analyses in real time per
+# mode, and phrase end -> first muted packet p50/p95 at 70 % of that load, in-process and
+# through NFQUEUE (root). About 8 minutes on a quiet machine.
+bench-capacity: deps
+	SPITFILTER_CORPUS_DIR=$${SPITFILTER_CORPUS_DIR:-$${TMPDIR:-/tmp}/spitfilter-corpus} $(GO) test -count=1 -run '^$$' \
+		-bench '^BenchmarkAnalysisCapacity$$' -benchtime 1x -timeout 20m -v ./cmd/spitfilter -capacity
+	SPITFILTER_CORPUS_DIR=$${SPITFILTER_CORPUS_DIR:-$${TMPDIR:-/tmp}/spitfilter-corpus} $(GO) test -count=1 \
+		-run '^TestKernelDetectToMute$$' -v ./cmd/spitfilter -capacity
 
 fuzz:
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
