@@ -26,6 +26,25 @@ const (
 	ActionMark
 )
 
+// Severity orders actions for a stream that has several detections: the
+// most severe one in force wins, and a stream's verdict in a report is its
+// most severe detection's action. drop > mute > bleep > mark > log > None.
+func (a Action) Severity() int {
+	switch a {
+	case ActionLog:
+		return 1
+	case ActionMark:
+		return 2
+	case ActionBleep:
+		return 3
+	case ActionMute:
+		return 4
+	case ActionDrop:
+		return 5
+	}
+	return 0
+}
+
 // ParseAction parses an action as the configuration spells it: "mute",
 // "bleep", "drop", "mark" or "log" (case and surrounding space ignored).
 // Anything else is an error wrapping ErrAction that quotes the input.

@@ -91,3 +91,12 @@ func TestPass(t *testing.T) {
 		t.Errorf("accept %d malformed %d no stream %d", s.Verdict(Accept), s.Reason(ReasonMalformed), s.Reason(ReasonNoStream))
 	}
 }
+
+func TestSeverity(t *testing.T) {
+	order := []Action{None, ActionLog, ActionMark, ActionBleep, ActionMute, ActionDrop}
+	for i := 1; i < len(order); i++ {
+		if order[i-1].Severity() >= order[i].Severity() {
+			t.Errorf("%v (%d) not below %v (%d)", order[i-1], order[i-1].Severity(), order[i], order[i].Severity())
+		}
+	}
+}

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/cmd/internal/speech"
+	"github.com/spitfilter/spitfilter/enforce"
 	"github.com/spitfilter/spitfilter/models"
 	"github.com/spitfilter/spitfilter/spotter"
 )
@@ -91,16 +91,14 @@ func (s *speechSetup) close() {
 	}
 }
 
-// severity orders actions for a stream's verdict: the most severe action
-// of its detections wins.
-func severity(action string) int {
-	return strings.Index("log mark bleep mute drop", action)
-}
-
+// verdictOf is a stream's verdict: the most severe action of its
+// detections (enforce.Action.Severity, the order the daemon applies), or
+// accept.
 func verdictOf(ds []detection) string {
-	v, best := "accept", -1
+	v, best := "accept", 0
 	for _, d := range ds {
-		if s := severity(d.Action); s > best {
+		a, _ := enforce.ParseAction(d.Action)
+		if s := a.Severity(); s > best {
 			v, best = d.Action, s
 		}
 	}

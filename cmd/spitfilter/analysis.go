@@ -302,24 +302,6 @@ func (a *analyzer) finish(j *job) {
 	a.jobs.Done()
 }
 
-// severity orders actions as spitcheck's verdict does: a detection does not
-// replace a decision in force whose action is more severe.
-func severity(a enforce.Action) int {
-	switch a {
-	case enforce.ActionLog:
-		return 1
-	case enforce.ActionMark:
-		return 2
-	case enforce.ActionBleep:
-		return 3
-	case enforce.ActionMute:
-		return 4
-	case enforce.ActionDrop:
-		return 5
-	}
-	return 0
-}
-
 // detected acts on a listener's detections: the stream's decision is set
 // from the packet time of the frame that completed the detection (action
 // from the rule, hold and mark from the policy), and events are emitted.
@@ -346,7 +328,7 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		if pol.cfg.Hold > 0 {
 			dec.Until = j.last.Add(pol.cfg.Hold)
 		}
-		if cur, ok := j.state.Decision(); ok && (cur.Until.IsZero() || cur.Until.After(j.last)) && severity(cur.Action) > severity(act) {
+		if cur, ok := j.state.Decision(); ok && (cur.Until.IsZero() || cur.Until.After(j.last)) && cur.Action.Severity() > act.Severity() {
 			continue // a more severe decision is in force
 		}
 		if err := j.state.Set(dec); err != nil {
