@@ -193,92 +193,70 @@ func (d *decoder) top(n *yaml.Node) {
 }
 
 func (d *decoder) banned(n *yaml.Node) {
-	if !d.list(n, "banned") {
-		return
-	}
-	for i, item := range n.Content {
-		item = resolve(item)
-		field := fmt.Sprintf("banned[%d]", i)
-		d.at(item, field)
-		var p Phrase
-		switch item.Kind {
-		case yaml.ScalarNode:
-			// On error the item stays, empty, so that indexes keep to the
-			// file's; Validate skips the bad field.
-			p.Text, _ = d.scalar(item, field, "a phrase", "!!str", "!!int", "!!float", "!!null")
-		case yaml.MappingNode:
-			found := false
-			d.mapping(item, field+".", phraseKeys, func(key string, v *yaml.Node) {
-				f := field + "." + key
-				switch key {
-				case "phrase":
-					found = true
-					d.at(v, field)
-					if s, ok := d.scalar(v, f, "a phrase", "!!str", "!!int", "!!float", "!!null"); ok {
-						p.Text = s
-					} else {
-						d.src.bad[field] = true
-					}
-				case "name":
-					d.str(v, f, &p.Name)
-				case "action":
-					d.action(v, f, &p.Action)
-				case "min_confidence":
-					p.MinConfidence = new(float64)
-					d.float(v, f, p.MinConfidence)
-				}
-			})
-			if !found {
-				d.fail(item, field, fmt.Errorf("%w: the mapping has no phrase key", ErrEmptyPhrase))
-			}
-		default:
-			d.fail(item, field, fmt.Errorf("%w: want a phrase or a mapping with a phrase key, got %s", ErrType, describe(item)))
-		}
-		d.c.Banned = append(d.c.Banned, p)
-	}
+	d.ruleItems(n, "banned", "phrase", "a phrase", phraseKeys, ErrEmptyPhrase, func(r ruleItem) {
+		d.c.Banned = append(d.c.Banned, Phrase{Text: r.text, Name: r.name, Action: r.action, MinConfidence: r.minConfidence})
+	})
 }
 
 func (d *decoder) patterns(n *yaml.Node) {
-	if !d.list(n, "patterns") {
+	d.ruleItems(n, "patterns", "pattern", "a regular expression", patternKeys, ErrBadPattern, func(r ruleItem) {
+		d.c.Patterns = append(d.c.Patterns, Pattern{Expr: r.text, Name: r.name, Action: r.action, MinConfidence: r.minConfidence})
+	})
+}
+
+// ruleItem is one item of banned or patterns: its text (the phrase or the
+// expression) and the optional per-rule settings.
+type ruleItem struct {
+	text, name    string
+	action        Action
+	minConfidence *float64
+}
+
+// ruleItems decodes the list list, whose items are either the text itself
+// or a mapping with textKey and the optional name, action and
+// min_confidence. Every item is added, also a bad one (then empty), so that
+// indexes keep to the file's; Validate skips the bad field.
+func (d *decoder) ruleItems(n *yaml.Node, list, textKey, what string, keys []string, missing error, add func(ruleItem)) {
+	if !d.list(n, list) {
 		return
 	}
 	for i, item := range n.Content {
 		item = resolve(item)
-		field := fmt.Sprintf("patterns[%d]", i)
+		field := fmt.Sprintf("%s[%d]", list, i)
 		d.at(item, field)
-		var p Pattern
+		var r ruleItem
 		switch item.Kind {
 		case yaml.ScalarNode:
-			p.Expr, _ = d.scalar(item, field, "a regular expression", "!!str", "!!int", "!!float", "!!null")
+			r.text, _ = d.scalar(item, field, what, "!!str", "!!int", "!!float", "!!null")
 		case yaml.MappingNode:
 			found := false
-			d.mapping(item, field+".", patternKeys, func(key string, v *yaml.Node) {
+			d.mapping(item, field+".", keys, func(key string, v *yaml.Node) {
 				f := field + "." + key
 				switch key {
-				case "pattern":
+				case textKey:
 					found = true
 					d.at(v, field)
-					if s, ok := d.scalar(v, f, "a regular expression", "!!str", "!!int", "!!float", "!!null"); ok {
-						p.Expr = s
+					if s, ok := d.scalar(v, f, what, "!!str", "!!int", "!!float", "!!null"); ok {
+						r.text = s
 					} else {
 						d.src.bad[field] = true
 					}
 				case "name":
-					d.str(v, f, &p.Name)
+					d.str(v, f, &r.name)
 				case "action":
-					d.action(v, f, &p.Action)
+					d.action(v, f, &r.action)
 				case "min_confidence":
-					p.MinConfidence = new(float64)
-					d.float(v, f, p.MinConfidence)
+					r.minConfidence = new(float64)
+					d.float(v, f, r.minConfidence)
 				}
 			})
 			if !found {
-				d.fail(item, field, fmt.Errorf("%w: the mapping has no pattern key", ErrBadPattern))
+				d.fail(item, field, fmt.Errorf("%w: the mapping has no %s key", missing, textKey))
 			}
 		default:
-			d.fail(item, field, fmt.Errorf("%w: want a regular expression or a mapping with a pattern key, got %s", ErrType, describe(item)))
+			d.fail(item, field, fmt.Errorf("%w: want %s or a mapping with a %s key, got %s", ErrType, what, textKey, describe(item)))
 		}
-		d.c.Patterns = append(d.c.Patterns, p)
+		add(r)
 	}
 }
 
