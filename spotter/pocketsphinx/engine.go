@@ -67,9 +67,9 @@ type Engine struct {
 	lm    string
 	words map[string]int // word -> phones of its first pronunciation
 
-	mu      sync.Mutex
-	tmpDir  string
-	kwsFile map[string]string // phrase list -> keyword file
+	mu     sync.Mutex
+	tmpDir string
+	files  map[string]string // kind and phrase list -> file written
 }
 
 // Open checks the model files and reads the dictionary.
@@ -83,7 +83,7 @@ func Open(cfg Config) (*Engine, error) {
 	if cfg.Boost == 0 {
 		cfg.Boost = DefaultBoost
 	}
-	e := &Engine{cfg: cfg, hmm: cfg.HMM, dict: cfg.Dict, lm: cfg.LM, kwsFile: map[string]string{}}
+	e := &Engine{cfg: cfg, hmm: cfg.HMM, dict: cfg.Dict, lm: cfg.LM, files: map[string]string{}}
 	if err := e.locate(); err != nil {
 		return nil, err
 	}
@@ -253,104 +253,99 @@ func (e *Engine) baseArgs() []string {
 // keywordFile writes (once per phrase list) a keyword file with a
 // threshold per phrase scaled by its length in phones.
 func (e *Engine) keywordFile(phrases []string) (string, error) {
-	key := strings.Join(phrases, "\n")
+	return e.file("keywords", ".txt", phrases, func(b *strings.Builder) error {
+		for _, p := range phrases {
+			n, err := e.phones(p)
+			if err != nil {
+				return err
+			}
+			exp := -float64(n) * e.cfg.KeywordThreshold
+			exp = math.Max(exp, -300)
+			fmt.Fprintf(b, "%s /1e%s/\n", p, strconv.FormatFloat(exp, 'f', 0, 64))
+		}
+		return nil
+	})
+}
+
+// file writes, once per kind and phrase list, a file PocketSphinx reads
+// (it takes keywords and language models by path only) into the engine's
+// temporary directory, and returns its path.
+func (e *Engine) file(kind, ext string, phrases []string, fill func(*strings.Builder) error) (string, error) {
+	key := kind + "\n" + strings.Join(phrases, "\n")
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f, ok := e.kwsFile[key]; ok {
+	if f, ok := e.files[key]; ok {
 		return f, nil
 	}
 	var b strings.Builder
-	for _, p := range phrases {
-		n, err := e.phones(p)
-		if err != nil {
-			return "", err
-		}
-		exp := -float64(n) * e.cfg.KeywordThreshold
-		exp = math.Max(exp, -300)
-		fmt.Fprintf(&b, "%s /1e%s/\n", p, strconv.FormatFloat(exp, 'f', 0, 64))
+	if err := fill(&b); err != nil {
+		return "", err
 	}
 	if e.tmpDir == "" {
-		d, err := os.MkdirTemp("", "spitfilter-kws-")
+		d, err := os.MkdirTemp("", "spitfilter-pocketsphinx-")
 		if err != nil {
 			return "", err
 		}
 		e.tmpDir = d
 	}
-	f := filepath.Join(e.tmpDir, fmt.Sprintf("keywords-%d.txt", len(e.kwsFile)))
+	f := filepath.Join(e.tmpDir, fmt.Sprintf("%s-%d%s", kind, len(e.files), ext))
 	if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
 		return "", err
 	}
-	e.kwsFile[key] = f
+	e.files[key] = f
 	return f, nil
 }
 
 // phraseLM writes (once per phrase list) an ARPA bigram model in which
 // each phrase's words follow each other.
 func (e *Engine) phraseLM(phrases []string) (string, error) {
-	key := "lm\n" + strings.Join(phrases, "\n")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if f, ok := e.kwsFile[key]; ok {
-		return f, nil
-	}
-	uni := map[string]bool{"<s>": true, "</s>": true}
-	next := map[string]map[string]bool{}
-	for _, p := range phrases {
-		ws := append(append([]string{"<s>"}, strings.Fields(p)...), "</s>")
-		for i, w := range ws {
-			uni[w] = true
-			if i > 0 {
-				if next[ws[i-1]] == nil {
-					next[ws[i-1]] = map[string]bool{}
+	return e.file("phrases", ".lm", phrases, func(b *strings.Builder) error {
+		uni := map[string]bool{"<s>": true, "</s>": true}
+		next := map[string]map[string]bool{}
+		for _, p := range phrases {
+			ws := append(append([]string{"<s>"}, strings.Fields(p)...), "</s>")
+			for i, w := range ws {
+				uni[w] = true
+				if i > 0 {
+					if next[ws[i-1]] == nil {
+						next[ws[i-1]] = map[string]bool{}
+					}
+					next[ws[i-1]][w] = true
 				}
-				next[ws[i-1]][w] = true
 			}
 		}
-	}
-	var words []string
-	for w := range uni {
-		words = append(words, w)
-	}
-	sort.Strings(words)
-	nb := 0
-	for _, n := range next {
-		nb += len(n)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\\data\\\nngram 1=%d\nngram 2=%d\n\n\\1-grams:\n", len(words), nb)
-	lp := -math.Log10(float64(len(words) - 1))
-	for _, w := range words {
-		p := lp
-		if w == "<s>" {
-			p = -99
+		var words []string
+		for w := range uni {
+			words = append(words, w)
 		}
-		fmt.Fprintf(&b, "%.4f %s 0.0000\n", p, w)
-	}
-	b.WriteString("\n\\2-grams:\n")
-	for _, w := range words {
-		var ns []string
-		for n := range next[w] {
-			ns = append(ns, n)
+		sort.Strings(words)
+		nb := 0
+		for _, n := range next {
+			nb += len(n)
 		}
-		sort.Strings(ns)
-		for _, n := range ns {
-			fmt.Fprintf(&b, "%.4f %s %s\n", -math.Log10(float64(len(ns))), w, n)
+		fmt.Fprintf(b, "\\data\\\nngram 1=%d\nngram 2=%d\n\n\\1-grams:\n", len(words), nb)
+		lp := -math.Log10(float64(len(words) - 1))
+		for _, w := range words {
+			p := lp
+			if w == "<s>" {
+				p = -99
+			}
+			fmt.Fprintf(b, "%.4f %s 0.0000\n", p, w)
 		}
-	}
-	b.WriteString("\n\\end\\\n")
-	if e.tmpDir == "" {
-		d, err := os.MkdirTemp("", "spitfilter-kws-")
-		if err != nil {
-			return "", err
+		b.WriteString("\n\\2-grams:\n")
+		for _, w := range words {
+			var ns []string
+			for n := range next[w] {
+				ns = append(ns, n)
+			}
+			sort.Strings(ns)
+			for _, n := range ns {
+				fmt.Fprintf(b, "%.4f %s %s\n", -math.Log10(float64(len(ns))), w, n)
+			}
 		}
-		e.tmpDir = d
-	}
-	f := filepath.Join(e.tmpDir, fmt.Sprintf("phrases-%d.lm", len(e.kwsFile)))
-	if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
-		return "", err
-	}
-	e.kwsFile[key] = f
-	return f, nil
+		b.WriteString("\n\\end\\\n")
+		return nil
+	})
 }
 
 // NewRecognizer starts the decoders a mode needs: keyword spotting for
@@ -417,7 +412,7 @@ func (e *Engine) Close() error {
 	if e.tmpDir != "" {
 		os.RemoveAll(e.tmpDir)
 		e.tmpDir = ""
-		e.kwsFile = map[string]string{}
+		e.files = map[string]string{}
 	}
 	return nil
 }
