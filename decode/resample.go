@@ -157,13 +157,14 @@ func (u *Upsampler) AppendProcess(dst []int16, src []int16) []int16 {
 			acc += int64(c[k]) * (int64(w[k]) + int64(w[n-1-k]))
 		}
 		acc += 1 << (coefBits - 1)
-		out[2*i] = w[n/2-1]
-		out[2*i+1] = saturate(acc >> coefBits)
-		if u.image != 0 {
-			// Zero-stuffed: 2x at even outputs, 0 at odd ones.
-			out[2*i] = saturate((int64(w[n/2-1]) * ((1 << 15) + u.image)) >> 15)
-			out[2*i+1] = saturate((acc >> coefBits) * ((1 << 15) - u.image) >> 15)
+		if u.image == 0 {
+			out[2*i] = w[n/2-1]
+			out[2*i+1] = saturate(acc >> coefBits)
+			continue
 		}
+		// Mixed with the zero-stuffed signal: 2x at even outputs, 0 at odd.
+		out[2*i] = saturate((int64(w[n/2-1]) * ((1 << 15) + u.image)) >> 15)
+		out[2*i+1] = saturate((acc >> coefBits) * ((1 << 15) - u.image) >> 15)
 	}
 	u.pos = pos
 	return dst

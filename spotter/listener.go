@@ -47,6 +47,7 @@ type Listener struct {
 
 	pre      []int16 // the last PreRoll input samples, a ring
 	prePos   int
+	tail     []int16 // the pre-roll in order, when an utterance opens
 	frame    []int16 // input samples of the frame being filled
 	buf      []int16 // upsampled audio for the recognizer
 	samples  int64   // input samples seen
@@ -164,17 +165,18 @@ func (l *Listener) onFrame(f []int16) error {
 	return nil
 }
 
-// ringTail returns the last n samples of the pre-roll ring in order.
+// ringTail returns the last n samples of the pre-roll ring in order, in a
+// buffer reused by the next call.
 func (l *Listener) ringTail(n int) []int16 {
-	out := make([]int16, 0, n)
 	start := l.prePos - n
 	for start < 0 {
 		start += len(l.pre)
 	}
+	l.tail = l.tail[:0]
 	for i := range n {
-		out = append(out, l.pre[(start+i)%len(l.pre)])
+		l.tail = append(l.tail, l.pre[(start+i)%len(l.pre)])
 	}
-	return out
+	return l.tail
 }
 
 func (l *Listener) remember(f []int16) {
