@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
@@ -62,24 +61,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// queueRange is one NFQUEUE number or a range of them.
-type queueRange struct{ lo, hi uint16 }
-
-func parseQueue(s string) (queueRange, error) {
-	lo, hi, isRange := strings.Cut(s, "-")
-	l, err := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
-	if err != nil {
-		return queueRange{}, fmt.Errorf("queue %q: want a number 0-65535 or a range like 0-3", s)
-	}
-	h := l
-	if isRange {
-		if h, err = strconv.ParseUint(strings.TrimSpace(hi), 10, 16); err != nil || h < l {
-			return queueRange{}, fmt.Errorf("queue %q: want a range like 0-3 with the lower number first", s)
-		}
-	}
-	return queueRange{uint16(l), uint16(h)}, nil
-}
-
 func rules(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -114,7 +95,7 @@ func rules(args []string, stdout, stderr io.Writer) error {
 	if len(ps) == 0 {
 		return errors.New("--rtp-ports is empty")
 	}
-	q, err := parseQueue(*queue)
+	q, err := config.ParseQueue(*queue)
 	if err != nil {
 		return err
 	}
@@ -124,10 +105,10 @@ func rules(args []string, stdout, stderr io.Writer) error {
 
 // writeRules prints both rule sets: iptables (works everywhere) and nft
 // (needs a kernel with the nft queue expression, CONFIG_NFT_QUEUE).
-func writeRules(w io.Writer, ps rtpflow.Ports, q queueRange, bypass bool) {
-	target := fmt.Sprintf("--queue-num %d", q.lo)
-	if q.hi > q.lo {
-		target = fmt.Sprintf("--queue-balance %d:%d", q.lo, q.hi)
+func writeRules(w io.Writer, ps rtpflow.Ports, q config.QueueRange, bypass bool) {
+	target := fmt.Sprintf("--queue-num %d", q.First)
+	if q.Last > q.First {
+		target = fmt.Sprintf("--queue-balance %d:%d", q.First, q.Last)
 	}
 	if bypass {
 		target += " --queue-bypass"
@@ -140,10 +121,10 @@ func writeRules(w io.Writer, ps rtpflow.Ports, q queueRange, bypass bool) {
 			fmt.Fprintf(w, "%s -t mangle -I INPUT -p udp --dport %d:%d -j NFQUEUE %s\n", tool, r.Lo, r.Hi, target)
 		}
 	}
-	nq := fmt.Sprintf("queue num %d", q.lo)
+	nq := fmt.Sprintf("queue num %d", q.First)
 	var flags []string
-	if q.hi > q.lo {
-		nq = fmt.Sprintf("queue num %d-%d", q.lo, q.hi)
+	if q.Last > q.First {
+		nq = fmt.Sprintf("queue num %d-%d", q.First, q.Last)
 		flags = append(flags, "fanout")
 	}
 	if bypass {

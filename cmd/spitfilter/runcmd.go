@@ -49,12 +49,12 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *queue != "" {
-		q, err := parseQueue(*queue)
+		q, err := config.ParseQueue(*queue)
 		if err != nil {
 			fmt.Fprintf(stderr, "spitfilter run: --queue: %v\n", err)
 			return 2
 		}
-		cfg.Queue = config.QueueRange{First: q.lo, Last: q.hi}
+		cfg.Queue = q
 	}
 	var events *obs.Writer
 	switch cfg.Events {

@@ -160,7 +160,7 @@ func (d *decoder) top(n *yaml.Node) {
 			d.uint32(v, key, &c.Mark)
 		case "queue":
 			if s, ok := d.scalar(v, key, "a queue number or a range like 0-3", "!!str", "!!int"); ok {
-				q, err := parseQueue(s)
+				q, err := ParseQueue(s)
 				if err != nil {
 					d.fail(v, key, err)
 					return
@@ -398,8 +398,9 @@ func (d *decoder) action(n *yaml.Node, field string, dst *Action) {
 	*dst = a
 }
 
-// parseQueue parses "2" or "0-3".
-func parseQueue(s string) (QueueRange, error) {
+// ParseQueue parses an NFQUEUE number or range: "2" or "0-3". Errors wrap
+// ErrBadQueue.
+func ParseQueue(s string) (QueueRange, error) {
 	lo, hi, isRange := strings.Cut(s, "-")
 	l, err := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
 	if err != nil {
