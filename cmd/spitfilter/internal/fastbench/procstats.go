@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/spitfilter/spitfilter/cmd/spitfilter/internal/obs"
 )
 
 // QueueStats is one line of /proc/net/netfilter/nfnetlink_queue.
@@ -19,29 +21,18 @@ type QueueStats struct {
 }
 
 // parseQueueStats finds queue q in the contents of
-// /proc/net/netfilter/nfnetlink_queue. ok is false when no judge is bound
-// to q. Columns: queue, portid, waiting, copy mode, copy range, queue
-// dropped, user dropped, id sequence, 1.
+// /proc/net/netfilter/nfnetlink_queue, read by the daemon's own parser
+// (obs.ParseQueues). ok is false when no judge is bound to q.
 func parseQueueStats(b []byte, q uint16) (st QueueStats, ok bool, err error) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for line := 1; sc.Scan(); line++ {
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
-			continue
+	qs, err := obs.ParseQueues(nil, b)
+	if err != nil {
+		return QueueStats{}, false, fmt.Errorf("%w: nfnetlink_queue: %v", ErrProcFormat, err)
+	}
+	for _, s := range qs {
+		if s.Queue == q {
+			return QueueStats{Queue: q, PortID: s.PortID, Waiting: uint64(s.Waiting), QueueDropped: uint64(s.QueueDropped),
+				UserDropped: uint64(s.UserDropped), IDSequence: uint64(s.IDSequence)}, true, nil
 		}
-		if len(f) < 8 {
-			return QueueStats{}, false, fmt.Errorf("%w: nfnetlink_queue line %d has %d fields, want 9", ErrProcFormat, line, len(f))
-		}
-		var v [8]uint64
-		for i := range v {
-			if v[i], err = strconv.ParseUint(f[i], 10, 64); err != nil {
-				return QueueStats{}, false, fmt.Errorf("%w: nfnetlink_queue line %d field %d %q is not a number", ErrProcFormat, line, i+1, f[i])
-			}
-		}
-		if v[0] != uint64(q) {
-			continue
-		}
-		return QueueStats{Queue: q, PortID: uint32(v[1]), Waiting: v[2], QueueDropped: v[5], UserDropped: v[6], IDSequence: v[7]}, true, nil
 	}
 	return QueueStats{}, false, nil
 }
