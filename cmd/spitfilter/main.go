@@ -1,14 +1,18 @@
 // Command spitfilter is the inline daemon: RTP sent to Netfilter NFQUEUE is
 // verdicted packet by packet while its audio is listened to, and a stream is
-// muted or dropped once banned speech is heard.
+// muted, bleeped, dropped or marked once banned speech is heard.
 //
-// This build carries the rules generator:
+//	spitfilter run [--config FILE] [--workers N] [--queue N|N-M] ...
+//	spitfilter check-config [--config FILE]
+//	spitfilter rules [--config FILE] [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]
 //
-//	spitfilter rules [--rtp-ports 10000-20000] [--queue 0 | --queue 0-3] [--fail-closed]
-//
+// run opens one reader per queue and verdicts every packet on its receive
+// goroutine, while a pool of workers recognises each stream's speech with
+// the same listener spitcheck uses; SIGHUP reloads the config, SIGINT and
+// SIGTERM stop it. check-config lists every error of a config file. rules
 // prints the iptables/ip6tables and nft commands that send the RTP port
 // ranges to the queue(s), with bypass so that traffic flows when no daemon
-// listens (fail-open). The daemon itself (spitfilter run) is being built.
+// listens (fail-open).
 package main
 
 import (
