@@ -32,9 +32,9 @@ func main() {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, "usage: spitfilter rules [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n"+
+	fmt.Fprint(w, "usage: spitfilter rules [--config FILE] [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n"+
 		"       spitfilter check-config [--config FILE]\n"+
-		"       spitfilter run [--config FILE] [--workers N] [--analysis-depth FRAMES] [--rcvbuf BYTES]\n")
+		"       spitfilter run [--config FILE] [--queue N|N-M] [--workers N] [--analysis-depth FRAMES] [--rcvbuf BYTES]\n")
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
