@@ -38,7 +38,7 @@ func TestLoadGenerator(t *testing.T) {
 		t.Skip("plays 10 s of calls in real time")
 	}
 	spam, other := corpusCalls(t, true)
-	eng := &cpuEngine{Engine: realPocketSphinx(t)}
+	eng := &cpuEngine{Engine: pocketSphinx(t)}
 	var pick int // a flite voice PocketSphinx hears (spitcheck's knownMisses)
 	for pick < len(spam) && (strings.Contains(spam[pick].item.Voice, "espeak") || !spam[pick].aligned) {
 		pick++
@@ -112,7 +112,7 @@ func BenchmarkAnalysisCapacity(b *testing.B) {
 		b.Skip("minutes of real-time audio: run with -capacity (make bench-capacity)")
 	}
 	spam, other := corpusCalls(b, *capacitySmall)
-	eng := &cpuEngine{Engine: realPocketSphinx(b)}
+	eng := &cpuEngine{Engine: pocketSphinx(b)}
 	for _, m := range strings.Split(*capacityModes, ",") {
 		mode := config.Mode(strings.TrimSpace(m))
 		capacity := 0

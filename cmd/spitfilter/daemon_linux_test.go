@@ -332,7 +332,8 @@ var (
 	engineErr  error
 )
 
-func pocketSphinx(t *testing.T) spotter.Engine {
+func pocketSphinx(t testing.TB) spotter.Engine {
+	t.Helper()
 	engineOnce.Do(func() {
 		var o *speech.Opened
 		o, engineErr = speech.Open(speech.Settings{Engine: "pocketsphinx"})
@@ -358,8 +359,8 @@ func (e *eventLog) all() []event {
 	return append([]event(nil), e.ev...)
 }
 
-// startDaemon runs the daemon in-process, its queue socket opened in the
-// receiver namespace, until the test ends or stop is called.
+// startDaemon runs the daemon (runDaemon) with yaml added to the lab's
+// queue and port, until the test ends or stop is called.
 func (l *netLab) startDaemon(t *testing.T, yaml string) (d *daemon, ev *eventLog, stop func()) {
 	t.Helper()
 	// Keyword spotting: these tests are about the packet path, and it keeps
@@ -370,14 +371,23 @@ func (l *netLab) startDaemon(t *testing.T, yaml string) (d *daemon, ev *eventLog
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l.runDaemon(t, cfg, slog.LevelInfo, 0)
+}
+
+// runDaemon runs the daemon for cfg in-process, its queue socket opened in
+// the receiver namespace, with workers analysis workers (0: the default),
+// until the test ends or stop is called. It returns once the kernel lists
+// the queue as bound.
+func (l *netLab) runDaemon(t *testing.T, cfg *config.Config, level slog.Level, workers int) (d *daemon, ev *eventLog, stop func()) {
+	t.Helper()
 	ns, err := os.Open("/run/netns/" + l.b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ev = &eventLog{}
 	d, err = newDaemon(cfg, daemonOptions{
-		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		Engine: pocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()),
+		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level})),
+		Engine: pocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()), Workers: workers,
 	})
 	if err != nil {
 		ns.Close()

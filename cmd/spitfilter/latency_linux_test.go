@@ -3,14 +3,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,43 +32,7 @@ func (l *netLab) startDaemonWith(t *testing.T, mode config.Mode, workers int) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := os.Open("/run/netns/" + l.b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := &eventLog{}
-	d, err := newDaemon(cfg, daemonOptions{
-		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Engine: realPocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()), Workers: workers,
-	})
-	if err != nil {
-		ns.Close()
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("daemon: %v", err)
-			}
-			d.Close()
-			ns.Close()
-		})
-	}
-	t.Cleanup(stop)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, _, _, _, ok := l.queueCounters(t); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("queue never bound")
-		}
-	}
-	return d, ev, stop
+	return l.runDaemon(t, cfg, slog.LevelWarn, workers)
 }
 
 // marked returns the call's payloads with the codec's digital silence (the

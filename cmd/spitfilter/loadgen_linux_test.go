@@ -23,7 +23,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
-	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/enforce"
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/rtpflow/capture"
@@ -229,29 +228,6 @@ func (c *cpuRecognizer) Reset() { c.count(c.r.Reset) }
 func (c *cpuRecognizer) Close() (err error) {
 	c.count(func() { err = c.r.Close() })
 	return err
-}
-
-var (
-	loadEngineOnce sync.Once
-	loadEngine     spotter.Engine
-	loadEngineErr  error
-)
-
-// realPocketSphinx opens Debian's PocketSphinx en-us model once per test
-// binary.
-func realPocketSphinx(tb testing.TB) spotter.Engine {
-	tb.Helper()
-	loadEngineOnce.Do(func() {
-		var o *speech.Opened
-		o, loadEngineErr = speech.Open(speech.Settings{Engine: "pocketsphinx"})
-		if o != nil {
-			loadEngine = o
-		}
-	})
-	if loadEngineErr != nil {
-		tb.Fatalf("PocketSphinx: %v (make deps installs it)", loadEngineErr)
-	}
-	return loadEngine
 }
 
 // bannedConfig is the corpus's configuration (testdata/corpus/banned.yaml:
