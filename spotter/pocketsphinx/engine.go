@@ -399,7 +399,12 @@ func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error)
 			}
 		}
 	}
-	if r.kws == nil && r.full == nil {
+	for _, d := range []*decoder{r.kws, r.full} {
+		if d != nil {
+			r.ds = append(r.ds, d)
+		}
+	}
+	if len(r.ds) == 0 {
 		return nil, fmt.Errorf("pocketsphinx: unknown mode %q", v.Mode)
 	}
 	return r, nil

@@ -13,12 +13,13 @@ const frame = 10 * time.Millisecond
 // or both fed the same audio.
 type Recognizer struct {
 	kws, full *decoder
+	ds        []*decoder // the ones in use, in order
 	segs      []seg
 }
 
 // Write feeds 16 kHz PCM to the decoders.
 func (r *Recognizer) Write(pcm []int16) error {
-	for _, d := range r.decoders() {
+	for _, d := range r.ds {
 		if err := d.process(pcm); err != nil {
 			return err
 		}
@@ -26,21 +27,9 @@ func (r *Recognizer) Write(pcm []int16) error {
 	return nil
 }
 
-func (r *Recognizer) decoders() []*decoder {
-	switch {
-	case r.kws != nil && r.full != nil:
-		return []*decoder{r.kws, r.full}
-	case r.kws != nil:
-		return []*decoder{r.kws}
-	case r.full != nil:
-		return []*decoder{r.full}
-	}
-	return nil
-}
-
 // Partial appends the words heard so far in the utterance.
 func (r *Recognizer) Partial(dst []spotter.Word) []spotter.Word {
-	for _, d := range r.decoders() {
+	for _, d := range r.ds {
 		if !d.inUtt {
 			continue
 		}
@@ -52,7 +41,7 @@ func (r *Recognizer) Partial(dst []spotter.Word) []spotter.Word {
 
 // Final ends the utterance and appends its words.
 func (r *Recognizer) Final(dst []spotter.Word) ([]spotter.Word, error) {
-	for _, d := range r.decoders() {
+	for _, d := range r.ds {
 		if !d.inUtt {
 			continue
 		}
@@ -67,7 +56,7 @@ func (r *Recognizer) Final(dst []spotter.Word) ([]spotter.Word, error) {
 
 // Reset drops the utterance.
 func (r *Recognizer) Reset() {
-	for _, d := range r.decoders() {
+	for _, d := range r.ds {
 		d.end()
 	}
 }
@@ -82,6 +71,7 @@ func (r *Recognizer) Close() error {
 		r.full.free()
 		r.full = nil
 	}
+	r.ds = nil
 	return nil
 }
 
