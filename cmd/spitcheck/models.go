@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/models"
 )
 
@@ -32,15 +33,6 @@ validates it, and moves it into place.
 
 Exit status: 0 ok, 2 error.
 `
-
-// modelsOptions fills models.Options from the environment.
-func modelsOptions(env func(string) string) models.Options {
-	return models.Options{
-		EnvDir:       env("SPITFILTER_MODEL_DIR"),
-		XDGCacheHome: env("XDG_CACHE_HOME"),
-		Home:         env("HOME"),
-	}
-}
 
 // modelsCommand runs `spitcheck models ...`; args follow "models".
 func modelsCommand(args []string, stdout, stderr io.Writer, env func(string) string) int {
@@ -65,7 +57,7 @@ func modelsCommand(args []string, stdout, stderr io.Writer, env func(string) str
 		fmt.Fprintf(stderr, "spitcheck models: unexpected argument %q (did you mean `spitcheck models fetch %s`?)\n", fs.Arg(0), fs.Arg(0))
 		return exitError
 	}
-	o := modelsOptions(env)
+	o := speech.ModelOptions(env)
 	o.Flag = *model
 	found := models.List(o)
 	if *asJSON {
@@ -156,7 +148,7 @@ func modelsFetch(args []string, stdout, stderr io.Writer, env func(string) strin
 	target := *dir
 	if target == "" {
 		var err error
-		if target, err = models.WritableDir(modelsOptions(env)); err != nil {
+		if target, err = models.WritableDir(speech.ModelOptions(env)); err != nil {
 			fmt.Fprintf(stderr, "spitcheck models fetch: %v; give --dir\n", err)
 			return exitError
 		}

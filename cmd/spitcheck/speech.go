@@ -6,7 +6,6 @@ import (
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/enforce"
-	"github.com/spitfilter/spitfilter/models"
 	"github.com/spitfilter/spitfilter/spotter"
 )
 
@@ -41,9 +40,6 @@ func loadConfig(o *options) (*config.Config, error) {
 	if o.mode != "" {
 		cfg.Mode = config.Mode(o.mode)
 	}
-	if o.model != "" {
-		cfg.Model = o.model
-	}
 	return cfg, nil
 }
 
@@ -58,11 +54,8 @@ func setupSpeech(o *options, cfg *config.Config, env func(string) string) (*spee
 	if err != nil {
 		return nil, err
 	}
-	mo := models.Options{Config: cfg.Model, ConfigFile: o.configPath, EnvDir: env("SPITFILTER_MODEL_DIR"),
-		XDGCacheHome: env("XDG_CACHE_HOME"), Home: env("HOME")}
-	if o.model != "" {
-		mo.Flag, mo.Config = o.model, ""
-	}
+	mo := speech.ModelOptions(env)
+	mo.Flag, mo.Config, mo.ConfigFile = o.model, cfg.Model, o.configPath
 	eng, err := speech.Open(speech.Settings{Engine: string(cfg.Engine), Models: mo})
 	if err != nil {
 		return nil, err

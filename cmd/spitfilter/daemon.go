@@ -14,7 +14,6 @@ import (
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/enforce"
-	"github.com/spitfilter/spitfilter/models"
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/spotter"
 )
@@ -127,10 +126,9 @@ func newDaemon(cfg *config.Config, o daemonOptions) (*daemon, error) {
 	}
 	d := &daemon{o: o, log: o.Log, engine: o.Engine, start: cfg, enf: enforce.New(enforce.Config{})}
 	if d.engine == nil {
-		eng, err := speech.Open(speech.Settings{Engine: string(cfg.Engine), Models: models.Options{
-			Config: cfg.Model, ConfigFile: o.ConfigPath, EnvDir: o.Env("SPITFILTER_MODEL_DIR"),
-			XDGCacheHome: o.Env("XDG_CACHE_HOME"), Home: o.Env("HOME"),
-		}})
+		mo := speech.ModelOptions(o.Env)
+		mo.Config, mo.ConfigFile = cfg.Model, o.ConfigPath
+		eng, err := speech.Open(speech.Settings{Engine: string(cfg.Engine), Models: mo})
 		if err != nil {
 			return nil, err
 		}

@@ -23,6 +23,17 @@ type Settings struct {
 	Models models.Options
 }
 
+// ModelOptions are the places a model is searched that the environment
+// gives (SPITFILTER_MODEL_DIR, XDG_CACHE_HOME, HOME); the caller adds its
+// flag and config values.
+func ModelOptions(env func(string) string) models.Options {
+	return models.Options{
+		EnvDir:       env("SPITFILTER_MODEL_DIR"),
+		XDGCacheHome: env("XDG_CACHE_HOME"),
+		Home:         env("HOME"),
+	}
+}
+
 // Opened is an open engine and how it was chosen.
 type Opened struct {
 	spotter.Engine
