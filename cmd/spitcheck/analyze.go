@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/decode"
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/rtpflow/capture"
@@ -256,8 +257,8 @@ func (a *audioSink) keep(st *streamAudio) {
 			Rule: d.Rule, Kind: string(d.Kind), Text: d.Text,
 			Start: round(d.Start.Seconds(), 2), End: round(d.End.Seconds(), 2),
 			Confidence: round(d.Confidence, 3), Action: d.Action, Partial: d.Partial, At: round(d.At.Seconds(), 2),
-			RTPStart: uint32(st.firstTS + uint64(d.Start*8000/time.Second)),
-			RTPEnd:   uint32(st.firstTS + uint64(d.End*8000/time.Second)),
+			RTPStart: speech.RTPTimestamp(st.firstTS, d.Start),
+			RTPEnd:   speech.RTPTimestamp(st.firstTS, d.End),
 		})
 	}
 	st.found = st.found[:0]

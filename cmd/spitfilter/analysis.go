@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/decode"
 	"github.com/spitfilter/spitfilter/enforce"
 	"github.com/spitfilter/spitfilter/rtpflow"
@@ -315,8 +316,8 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		ev.Kind, ev.Text, ev.Confidence, ev.Partial = string(d.Kind), d.Text, d.Confidence, d.Partial
 		ev.StartS = (j.offset + d.Start).Seconds()
 		ev.EndS = (j.offset + d.End).Seconds()
-		ev.RTPStart = rtpTS(j.firstTS, j.offset+d.Start)
-		ev.RTPEnd = rtpTS(j.firstTS, j.offset+d.End)
+		ev.RTPStart = uint64(speech.RTPTimestamp(j.firstTS, j.offset+d.Start))
+		ev.RTPEnd = uint64(speech.RTPTimestamp(j.firstTS, j.offset+d.End))
 		a.emit(ev)
 
 		act, err := enforce.ParseAction(d.Action)
@@ -340,7 +341,7 @@ func (a *analyzer) detected(j *job, pol *policy, ds []spotter.Detection) {
 		st.HoldS = pol.cfg.Hold.Seconds()
 		// Enforcement starts with the audio that completed the detection.
 		st.StartS = (j.offset + d.At).Seconds()
-		st.RTPStart = rtpTS(j.firstTS, j.offset+d.At)
+		st.RTPStart = uint64(speech.RTPTimestamp(j.firstTS, j.offset+d.At))
 		if act == enforce.ActionMark {
 			st.Mark = pol.cfg.Mark
 		}
@@ -395,11 +396,4 @@ func (a *analyzer) stats() analysisStats {
 	}
 	a.mu.Unlock()
 	return s
-}
-
-// rtpTS is the 32-bit RTP timestamp (8 kHz clock) at stream time t, from
-// the stream's first (extended) timestamp: the value on the wire, as
-// spitcheck reports it.
-func rtpTS(first uint64, t time.Duration) uint64 {
-	return uint64(uint32(first + uint64(t*8000/time.Second)))
 }

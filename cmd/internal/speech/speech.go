@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/models"
@@ -149,4 +150,11 @@ func ListenerConfig(cfg *config.Config) spotter.ListenerConfig {
 		mode = spotter.ModeAuto
 	}
 	return spotter.ListenerConfig{Mode: mode, Transcript: cfg.Transcript}
+}
+
+// RTPTimestamp is the 32-bit RTP timestamp (8 kHz clock, as on the wire) at
+// stream time t, given the stream's first extended timestamp: how both
+// commands report where a detection lies in the stream.
+func RTPTimestamp(first uint64, t time.Duration) uint32 {
+	return uint32(first + uint64(t*8000/time.Second))
 }
