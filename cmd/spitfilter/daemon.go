@@ -229,6 +229,7 @@ type queueReader interface {
 func (d *daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	reserveProcessors(d.start.Queue.Len(), d.o.Workers)
 	var readers []queueReader
 	closeAll := func() {
 		for _, r := range readers {
@@ -257,6 +258,21 @@ func (d *daemon) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// reserveProcessors raises GOMAXPROCS so that a queue reader coming back
+// from the kernel with packets always finds a free processor (a P, in the
+// runtime's terms). Readers wait in the kernel, and the analysis workers
+// spend most of their time in PocketSphinx (cgo); the runtime counts both
+// as busy processors, and with GOMAXPROCS at the number of CPUs a woken
+// reader had to wait for the runtime to take one back (up to milliseconds
+// under load) before it could answer its packets. Processors are not
+// threads: the OS still shares the CPUs, so the extra ones cost nothing
+// while idle.
+func reserveProcessors(queues, workers int) {
+	if want := runtime.NumCPU() + queues + workers; runtime.GOMAXPROCS(0) < want {
+		runtime.GOMAXPROCS(want)
+	}
 }
 
 // stopLanes ends every stream of every lane (their readers have stopped)

@@ -6,24 +6,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	nfqueue "github.com/florianl/go-nfqueue/v2"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/spitfilter/spitfilter/cmd/spitfilter/internal/nfqwire"
 	"github.com/spitfilter/spitfilter/enforce"
 )
 
-// nfq is one open NFQUEUE: its netlink socket, and the verdicts its lane
-// gives.
+const (
+	// readBatch is how many netlink messages one recvmmsg takes at most.
+	readBatch = 32
+	// slotSize holds the largest message: a whole 64 KiB packet
+	// (copy range 0xffff) and NFQUEUE's attributes around it.
+	slotSize = 0xffff + 1024
+	// pollTimeout bounds how long the reader takes to notice it is told
+	// to stop (the socket's receive timeout).
+	pollTimeout = 100 * time.Millisecond
+)
+
+// nfq is one open NFQUEUE. go-nfqueue opens its netlink socket (in the
+// configured network namespace) and sets its options; the queue is bound
+// and read, and its verdicts written, by our own code over the same socket
+// (package nfqwire), on one OS thread of its own: go-nfqueue allocates
+// buffers for every packet and every verdict and waits in Go's network
+// poller, which under load delays a packet by the time it takes the
+// runtime to find a processor for the woken reader.
+//
+// The reader takes up to readBatch packets per system call (recvmmsg),
+// judges them, and answers them with one send: verdicts that carry
+// something (a rewritten packet, a drop, a mark) one by one, the plain
+// accepts as one batch verdict.
 type nfq struct {
 	nf      *nfqueue.Nfqueue
+	fd      int
 	queue   uint16
 	granted int
+	l       *lane
+	batch   nfqwire.Batch
+
 	enobufs atomic.Uint64
+	stop    atomic.Bool
+	done    chan struct{}
 	once    sync.Once
 }
 
@@ -34,73 +64,166 @@ type nfq struct {
 // reader, and starts the reader. fatal is told when the reader stops on an
 // error of its own.
 func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (queueReader, *lane, error) {
-	var flags uint32
-	if d.start.FailOpen {
-		flags = nfqueue.NfQaCfgFlagFailOpen
-	}
-	nf, err := nfqueue.Open(&nfqueue.Config{
-		NetNS:        d.o.NetNS,
-		NfQueue:      q,
-		MaxPacketLen: 0xFFFF,
-		MaxQueueLen:  d.start.QueueLength,
-		Copymode:     nfqueue.NfQnlCopyPacket,
-		Flags:        flags,
-		WriteTimeout: 15 * time.Millisecond,
-	})
+	nf, err := nfqueue.Open(&nfqueue.Config{NetNS: d.o.NetNS, NfQueue: q})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open netlink socket: %w (spitfilter needs CAP_NET_ADMIN)", err)
 	}
-	r := &nfq{nf: nf, queue: q}
-	if err := nf.SetOption(netlink.NoENOBUFS, true); err != nil {
-		nf.Close()
-		return nil, nil, fmt.Errorf("NETLINK_NO_ENOBUFS: %w", err)
-	}
-	if r.granted, err = setReadBuffer(nf.Con, d.o.ReadBuffer); err != nil {
+	r := &nfq{nf: nf, queue: q, done: make(chan struct{})}
+	fail := func(err error) (queueReader, *lane, error) {
 		nf.Close()
 		return nil, nil, err
 	}
-	l := newLane(q, d.tableConfig(), d.enf, d.an, r)
-	clock := d.o.Clock
-	hook := func(a nfqueue.Attribute) int {
-		if a.PacketID == nil {
-			return 0
-		}
-		var pkt []byte
-		if a.Payload != nil {
-			pkt = *a.Payload
-		}
-		var now time.Time
-		if a.Timestamp != nil {
-			now = *a.Timestamp
-		} else {
-			now = clock()
-		}
-		l.handle(*a.PacketID, pkt, now)
-		return 0
+	if err := nf.SetOption(netlink.NoENOBUFS, true); err != nil {
+		return fail(fmt.Errorf("NETLINK_NO_ENOBUFS: %w", err))
 	}
-	onErr := func(err error) int {
-		if ctx.Err() != nil {
-			return 1
-		}
-		if errors.Is(err, unix.ENOBUFS) {
-			if n := r.enobufs.Add(1); n&(n-1) == 0 { // logged the 1st, 2nd, 4th, 8th, ... time
-				d.log.Warn("queue overrun: the kernel dropped or bypassed packets", "queue", q, "times", n)
+	if r.granted, err = setReadBuffer(nf.Con, d.o.ReadBuffer); err != nil {
+		return fail(err)
+	}
+	var flags uint32
+	if d.start.FailOpen {
+		flags = nfqwire.FlagFailOpen
+	}
+	for i, body := range nfqwire.ConfigMessages(nfqwire.Config{Queue: q, CopyRange: 0xffff, QueueLen: d.start.QueueLength, Flags: flags}) {
+		if _, err := nf.Con.Execute(netlink.Message{
+			Header: netlink.Header{Type: nfqwire.ConfigType, Flags: netlink.Request | netlink.Acknowledge},
+			Data:   body,
+		}); err != nil {
+			if i == 0 {
+				return fail(fmt.Errorf("bind: %w (is another process bound to queue %d?)", err, q))
 			}
-			return 0
+			return fail(fmt.Errorf("configure queue %d: %w", q, err))
 		}
-		var op *netlink.OpError
-		if errors.As(err, &op) && (op.Timeout() || op.Temporary()) {
-			return 0
+	}
+	// From here on the socket is ours alone: blocking, with a receive
+	// timeout so that the reader sees Close.
+	rc, err := nf.Con.SyscallConn()
+	if err != nil {
+		return fail(err)
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		r.fd = int(fd)
+		if serr = unix.SetNonblock(r.fd, false); serr == nil {
+			tv := unix.NsecToTimeval(pollTimeout.Nanoseconds())
+			serr = unix.SetsockoptTimeval(r.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 		}
-		d.log.Error("queue reader stopped", "queue", q, "err", err)
-		fatal(fmt.Errorf("queue %d: receive: %w", q, err))
-		return 1
+	}); err != nil || serr != nil {
+		return fail(fmt.Errorf("queue socket: %w", errors.Join(err, serr)))
 	}
-	if err := nf.RegisterWithErrorFunc(ctx, hook, onErr); err != nil {
-		nf.Close()
-		return nil, nil, fmt.Errorf("bind: %w (is another process bound to queue %d?)", err, q)
+	r.l = newLane(q, d.tableConfig(), d.enf, d.an, r)
+	go func() {
+		defer close(r.done)
+		if err := r.read(d.o.Clock); err != nil && ctx.Err() == nil {
+			d.log.Error("queue reader stopped", "queue", q, "err", err)
+			fatal(fmt.Errorf("queue %d: %w", q, err))
+		}
+	}()
+	return r, r.l, nil
+}
+
+// mmsghdr is struct mmsghdr.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+	_   [4]byte
+}
+
+// read is the reader: it runs on its own OS thread until Close. Each
+// packet gets exactly one verdict; what cannot be read as a packet
+// message is counted.
+func (r *nfq) read(clock func() time.Time) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	slab := make([]byte, readBatch*slotSize)
+	var iov [readBatch]unix.Iovec
+	var hdrs [readBatch]mmsghdr
+	for i := range readBatch {
+		iov[i].Base = &slab[i*slotSize]
+		iov[i].SetLen(slotSize)
+		hdrs[i].hdr.Iov = &iov[i]
+		hdrs[i].hdr.SetIovlen(1)
 	}
-	return r, l, nil
+	var m nfqwire.Message
+	for !r.stop.Load() {
+		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(r.fd), uintptr(unsafe.Pointer(&hdrs[0])), readBatch, unix.MSG_WAITFORONE, 0, 0)
+		switch errno {
+		case 0:
+		case unix.EAGAIN, unix.EINTR:
+			continue
+		case unix.ENOBUFS:
+			r.overrun()
+			continue
+		default:
+			return fmt.Errorf("receive: %w", errno)
+		}
+		r.batch.Reset(r.queue)
+		for i := range int(n) {
+			b := slab[i*slotSize : i*slotSize+int(hdrs[i].n)]
+			if hdrs[i].hdr.Flags&unix.MSG_TRUNC != 0 {
+				r.l.malformed.Add(1) // cannot happen with copy range 0xffff; its verdict is lost
+				continue
+			}
+			for len(b) > 0 {
+				k, err := m.Unmarshal(b)
+				b = b[k:]
+				switch {
+				case err != nil:
+					r.l.malformed.Add(1)
+				case m.Kind == nfqwire.KindPacket:
+					now, ok := m.Packet.Time()
+					if !ok {
+						now = clock()
+					}
+					r.l.handle(m.Packet.ID, m.Packet.Payload, now)
+				case m.Kind == nfqwire.KindError && m.Errno != 0:
+					r.l.verdictErrors.Add(1)
+				}
+			}
+		}
+		if err := r.send(r.batch.Bytes()); err != nil {
+			r.l.verdictErrors.Add(uint64(r.batch.Len()))
+		}
+	}
+	return nil
+}
+
+// send hands the kernel a buffer of verdicts.
+func (r *nfq) send(b []byte) error {
+	for len(b) > 0 {
+		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(r.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
+		switch errno {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		}
+		return errno
+	}
+	return nil
+}
+
+// overrun counts an ENOBUFS (only seen if NETLINK_NO_ENOBUFS was refused).
+func (r *nfq) overrun() {
+	if n := r.enobufs.Add(1); n&(n-1) == 0 { // logged the 1st, 2nd, 4th, 8th, ... time
+		r.l.an.log.Warn("queue overrun: the kernel dropped or bypassed packets", "queue", r.queue, "times", n)
+	}
+}
+
+// Verdict adds packet id's verdict to the batch the reader sends once it
+// has judged everything one receive brought. Errors come later: a verdict
+// the kernel refuses comes back as a netlink error, and is counted.
+func (r *nfq) Verdict(id uint32, res enforce.Result, pkt []byte) error {
+	v := nfqwire.Verdict{Verdict: nfqwire.Accept}
+	switch {
+	case res.Modified:
+		v.Payload = pkt
+	case res.Verdict == enforce.Drop:
+		v.Verdict = nfqwire.Drop
+	case res.Verdict == enforce.Mark:
+		v.SetMark, v.Mark = true, res.Mark
+	}
+	r.batch.Add(id, v)
+	return nil
 }
 
 // setReadBuffer asks for n bytes of receive buffer, beyond net.core.rmem_max
@@ -129,28 +252,21 @@ func setReadBuffer(c *netlink.Conn, n int) (int, error) {
 	return granted, nil
 }
 
-// Verdict gives packet id the verdict of r: NF_ACCEPT, NF_ACCEPT with the
-// rewritten packet, NF_DROP, or NF_ACCEPT with the mark.
-func (r *nfq) Verdict(id uint32, res enforce.Result, pkt []byte) error {
-	switch {
-	case res.Modified:
-		return r.nf.SetVerdictWithOption(id, nfqueue.NfAccept, nfqueue.WithAlteredPacket(pkt))
-	case res.Verdict == enforce.Drop:
-		return r.nf.SetVerdict(id, nfqueue.NfDrop)
-	case res.Verdict == enforce.Mark:
-		return r.nf.SetVerdictWithOption(id, nfqueue.NfAccept, nfqueue.WithMark(res.Mark))
-	}
-	return r.nf.SetVerdict(id, nfqueue.NfAccept)
-}
-
 // Granted is the receive buffer the kernel granted, in bytes.
 func (r *nfq) Granted() int { return r.granted }
 
-// Close closes the socket and waits for the reader. The kernel then
-// forgets the queue's binding: with fail-open and --queue-bypass, packets
-// pass unjudged. It is idempotent.
+// Close stops the reader (within the socket's receive timeout), waits for
+// it, and closes the socket. The kernel then forgets the queue's binding:
+// with fail-open and --queue-bypass, packets pass unjudged. The reader
+// answers every packet it has read before it stops; the few still waiting
+// in the queue when the socket closes are dropped by the kernel. It is
+// idempotent.
 func (r *nfq) Close() error {
 	var err error
-	r.once.Do(func() { err = r.nf.Close() })
+	r.once.Do(func() {
+		r.stop.Store(true)
+		<-r.done
+		err = r.nf.Close()
+	})
 	return err
 }
