@@ -119,15 +119,30 @@ func (a *analyzer) job(s *rtpflow.Stream) *job {
 	return j
 }
 
-// sink is the rtpflow.Sink of every lane's table.
-func (a *analyzer) sink() rtpflow.Sink { return (*analyzerSink)(a) }
+// handoffInterval is how often a lane hands the streams that have new
+// audio to the workers. Handing each frame over at once woke a worker
+// thread for every packet: two context switches and a futex call per
+// packet on the fast path, which at high packet rates cost more than the
+// judging. A stream's audio thus waits up to this long before analysis.
+const handoffInterval = 10 * time.Millisecond
 
-type analyzerSink analyzer
+// laneSink is the rtpflow.Sink of one lane's table: it copies the streams'
+// audio into their rings and gathers the streams that need a worker, to be
+// handed over at most every handoffInterval. It is used by the lane's
+// reader only.
+type laneSink struct {
+	a       *analyzer
+	pending []*job
+	last    time.Time // last handoff
+}
+
+// sink returns the rtpflow.Sink of a lane's table.
+func (a *analyzer) sink() *laneSink { return &laneSink{a: a, pending: make([]*job, 0, 64)} }
 
 // Frame copies the frame into the stream's ring, or skips it when the ring
 // is full. It never blocks.
-func (as *analyzerSink) Frame(s *rtpflow.Stream, f *rtpflow.Frame) {
-	a := (*analyzer)(as)
+func (ls *laneSink) Frame(s *rtpflow.Stream, f *rtpflow.Frame) {
+	a := ls.a
 	if decode.CodecForPayloadType(f.PayloadType) == decode.Unknown {
 		return // not audio we can listen to
 	}
@@ -149,26 +164,42 @@ func (as *analyzerSink) Frame(s *rtpflow.Stream, f *rtpflow.Frame) {
 	j.tail.Store(t + 1)
 	a.framesQueued.Add(1)
 	a.backlog.Add(1)
-	a.schedule(j)
+	ls.mark(j)
 }
 
 // End marks the stream finished; its worker frees the listener.
-func (as *analyzerSink) End(s *rtpflow.Stream, _ rtpflow.EndReason) {
-	a := (*analyzer)(as)
-	j := a.job(s)
+func (ls *laneSink) End(s *rtpflow.Stream, _ rtpflow.EndReason) {
+	j := ls.a.job(s)
 	j.ended.Store(true)
-	a.schedule(j)
+	ls.mark(j)
 }
 
-func (a *analyzer) schedule(j *job) {
+// mark notes that j needs a worker, unless it has one already (a worker
+// that owns a job looks for new frames before it lets go).
+func (ls *laneSink) mark(j *job) {
 	if j.scheduled.CompareAndSwap(false, true) {
+		ls.pending = append(ls.pending, j)
+	}
+}
+
+// handoff puts the marked streams on the work queue when handoffInterval
+// has passed since the last time (now is the latest packet's time), or at
+// once with force.
+func (ls *laneSink) handoff(now time.Time, force bool) {
+	if len(ls.pending) == 0 || !force && now.Sub(ls.last) < handoffInterval && !now.Before(ls.last) {
+		return
+	}
+	ls.last = now
+	for i, j := range ls.pending {
 		select {
-		case a.work <- j:
+		case ls.a.work <- j:
 		default:
 			j.scheduled.Store(false)
-			a.scheduleFull.Add(1)
+			ls.a.scheduleFull.Add(1)
 		}
+		ls.pending[i] = nil
 	}
+	ls.pending = ls.pending[:0]
 }
 
 func (a *analyzer) worker() {

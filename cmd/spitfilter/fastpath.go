@@ -32,6 +32,7 @@ type lane struct {
 	enf   *enforce.Enforcer
 	an    *analyzer
 	out   verdictSink
+	sink  *laneSink
 	u     packet.UDP
 
 	packets       atomic.Uint64
@@ -48,7 +49,8 @@ func newLane(queue uint16, tcfg rtpflow.Config, enf *enforce.Enforcer, an *analy
 	// No reassembly: RTP is never fragmented in practice, and a held
 	// fragment is accepted at once anyway (the verdict cannot wait).
 	l.dec = packet.NewDecoder(packet.DecoderConfig{})
-	l.tab = rtpflow.NewTable(tcfg, an.sink())
+	l.sink = an.sink()
+	l.tab = rtpflow.NewTable(tcfg, l.sink)
 	return l
 }
 
@@ -75,18 +77,27 @@ func (l *lane) judge(pkt []byte, now time.Time) enforce.Result {
 	return l.enf.Apply(pkt, &l.u, l.an.job(s).state, now)
 }
 
-// handle judges one packet and gives it its verdict: the whole of the queue
-// callback's work.
+// handle judges one packet and gives it its verdict, and every
+// handoffInterval of packet time hands the streams with new audio to the
+// analysis workers.
 func (l *lane) handle(id uint32, pkt []byte, now time.Time) {
 	r := l.judge(pkt, now)
 	if err := l.out.Verdict(id, r, pkt); err != nil {
 		l.verdictErrors.Add(1)
 	}
+	l.sink.handoff(now, false)
 }
+
+// idle hands the streams with new audio to the workers now: the reader
+// calls it when no packet came for a while.
+func (l *lane) idle(now time.Time) { l.sink.handoff(now, true) }
 
 // flush ends every stream of the lane (shutdown). Only call it once the
 // queue's reader has stopped.
-func (l *lane) flush() { l.tab.Flush() }
+func (l *lane) flush() {
+	l.tab.Flush()
+	l.sink.handoff(time.Time{}, true)
+}
 
 // laneStats are one queue's counts.
 type laneStats struct {

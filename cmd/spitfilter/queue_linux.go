@@ -26,9 +26,10 @@ const (
 	// slotSize holds the largest message: a whole 64 KiB packet
 	// (copy range 0xffff) and NFQUEUE's attributes around it.
 	slotSize = 0xffff + 1024
-	// pollTimeout bounds how long the reader takes to notice it is told
-	// to stop (the socket's receive timeout).
-	pollTimeout = 100 * time.Millisecond
+	// pollTimeout is the socket's receive timeout: it bounds how long the
+	// reader takes to notice it is told to stop, and how long audio that
+	// came just before a pause waits for analysis.
+	pollTimeout = 50 * time.Millisecond
 )
 
 // nfq is one open NFQUEUE. go-nfqueue opens its netlink socket (in the
@@ -148,7 +149,10 @@ func (r *nfq) read(clock func() time.Time) error {
 		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(r.fd), uintptr(unsafe.Pointer(&hdrs[0])), readBatch, unix.MSG_WAITFORONE, 0, 0)
 		switch errno {
 		case 0:
-		case unix.EAGAIN, unix.EINTR:
+		case unix.EAGAIN: // the receive timeout: no packet for a while
+			r.l.idle(clock())
+			continue
+		case unix.EINTR:
 			continue
 		case unix.ENOBUFS:
 			r.overrun()
