@@ -37,6 +37,15 @@
 // without counting them, when a fail-open queue is full; the rig counts
 // them as bypassed from the queue's id sequence and the judge socket's drops.
 //
+// On a noisy machine (hypervisor stalls of 100 ms) one Bench does not rank
+// judges: the same judge's lossless rate can vary by a factor of two from
+// one run to the next. Bench can be run several times in a row (rounds,
+// fastbench -rounds N), each round measuring every judge in turn so the
+// judges interleave in time; WriteSummary then gives, per judge, the median
+// and range over the rounds of the lossless rate and of the paired p99 at
+// each rate, and of the ratios to the reference judge, each ratio taken
+// within one round.
+//
 // Everything here needs root and a Linux kernel with nfnetlink_queue,
 // iproute2 and iptables. Nothing is printed: progress goes to a
 // *slog.Logger, results are returned.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -221,3 +222,221 @@ func pairedRatioCell(j JudgeResult, ref *JudgeResult, i int) string {
 	}
 	return fmt.Sprintf("%.2f×", float64(j.Points[i].Paired.P99)/float64(den))
 }
+
+// WriteSummary writes a markdown section "Summary over N rounds" for reps,
+// N reports of the same judges measured one after the other (rounds), for a
+// machine too noisy for one run to rank judges.
+//
+// For each judge, in the order of the first report (judges first seen in a
+// later one follow), it gives the lossless rate (Search.PPS) and, at each
+// rate of the first report's Config.Rates, the p99 of the per-packet paired
+// difference (Point.Paired.P99, as in WriteMarkdown), each as the median and
+// the range (min–max) over the rounds that have it. Then the ratios to the
+// first report's reference judge (Config.Reference): each taken within one
+// round, the judge's value ÷ the reference's in that round, and summarised
+// the same way; the median of the ratios, not the ratio of the medians. A
+// median over an even number of rounds is the mean of the two middle values.
+//
+// A round adds nothing to a cell when it lacks the judge, the rate, a search
+// (Config.SearchDuration negative), the reference, or a positive reference
+// value to divide by; a cell with fewer values than rounds says how many it
+// has, and one with none reads "n/a" ("not searched" for the lossless
+// columns of a judge no round searched). A nil report counts as a round that
+// measured nothing.
+func WriteSummary(w io.Writer, reps []*Report) error {
+	bw := bufio.NewWriter(w)
+	n := len(reps)
+	fmt.Fprintf(bw, "## Summary over %d rounds\n\n", n)
+	i := slices.IndexFunc(reps, func(r *Report) bool { return r != nil })
+	if i < 0 {
+		fmt.Fprintf(bw, "No round measured anything.\n")
+		return bw.Flush()
+	}
+	c := reps[i].Config
+	ref := c.Reference
+	names := judgeNames(reps)
+	search := "no lossless search"
+	if c.SearchDuration > 0 {
+		search = fmt.Sprintf("%v per search run", c.SearchDuration)
+	}
+	fmt.Fprintf(bw, "Each round measured every judge in turn (%s), so the judges interleave in time across the rounds; "+
+		"%v per latency run, %s. Paired p99 is the p99 of the per-packet paired difference "+
+		"(each queued packet − its baseline twin), in µs. Each cell is the median (min–max) over the rounds; "+
+		"\", k of %d\" means only k rounds had a value.\n\n", strings.Join(names, ", "), c.Duration, search, n)
+
+	hdr := []string{"judge", "rounds measured / searched", "lossless pps"}
+	for _, rate := range c.Rates {
+		hdr = append(hdr, kpps(rate)+" paired p99 µs")
+	}
+	for _, rate := range c.Rates {
+		hdr = append(hdr, fmt.Sprintf("%s paired p99 ÷ %s", kpps(rate), ref))
+	}
+	hdr = append(hdr, "lossless ÷ "+ref)
+	row(bw, hdr...)
+	sep := make([]string, len(hdr))
+	for i := range sep {
+		sep[i] = "---"
+	}
+	row(bw, sep...)
+
+	// the rig's own lossless rate, as in WriteMarkdown's first row
+	var rigPPS []float64
+	measured, rigLimits := 0, 0
+	for _, r := range reps {
+		if r == nil {
+			continue
+		}
+		measured++
+		if r.Config.SearchDuration > 0 {
+			rigPPS = append(rigPPS, float64(r.Baseline.PPS))
+			if r.Baseline.Capped || r.Baseline.RigLimited {
+				rigLimits++
+			}
+		}
+	}
+	cells := []string{"rig (no queue)", fmt.Sprintf("%d / %d", measured, len(rigPPS)), ppsCell(spreadOf(rigPPS), n, rigLimits)}
+	for range len(hdr) - len(cells) {
+		cells = append(cells, "")
+	}
+	row(bw, cells...)
+
+	for _, name := range names {
+		var (
+			pps, ppsRatio     []float64
+			limits            int
+			paired, pairRatio = make([][]float64, len(c.Rates)), make([][]float64, len(c.Rates))
+		)
+		measured := 0
+		for _, r := range reps {
+			if r == nil {
+				continue
+			}
+			j := r.judge(name)
+			if j == nil {
+				continue
+			}
+			measured++
+			rj := r.judge(ref)
+			if r.Config.SearchDuration > 0 {
+				pps = append(pps, float64(j.Lossless.PPS))
+				if j.Lossless.Capped || j.Lossless.RigLimited {
+					limits++
+				}
+				if rj != nil && rj.Lossless.PPS > 0 {
+					ppsRatio = append(ppsRatio, float64(j.Lossless.PPS)/float64(rj.Lossless.PPS))
+				}
+			}
+			for k, rate := range c.Rates {
+				p, ok := pointAt(r, j, rate)
+				if !ok {
+					continue
+				}
+				paired[k] = append(paired[k], float64(p.Paired.P99)/1e3)
+				if rp, ok := pointAt(r, rj, rate); ok && rp.Paired.P99 > 0 {
+					pairRatio[k] = append(pairRatio[k], float64(p.Paired.P99)/float64(rp.Paired.P99))
+				}
+			}
+		}
+		cells := []string{name, fmt.Sprintf("%d / %d", measured, len(pps)), ppsCell(spreadOf(pps), n, limits)}
+		for k := range c.Rates {
+			cells = append(cells, spreadOf(paired[k]).cell(n, func(v float64) string { return fmt.Sprintf("%.1f", v) }))
+		}
+		for k := range c.Rates {
+			cells = append(cells, spreadOf(pairRatio[k]).cell(n, ratio))
+		}
+		if len(pps) == 0 {
+			cells = append(cells, "not searched")
+		} else {
+			cells = append(cells, spreadOf(ppsRatio).cell(n, ratio))
+		}
+		row(bw, cells...)
+	}
+	fmt.Fprintf(bw, "\nEach ratio was taken within a round (the judge's value ÷ %s's in the same round) and the cell gives the median "+
+		"and range of those per-round ratios, not a ratio of medians; a median over an even number of rounds is the mean of the two middle values. "+
+		"\"n/a\": no round had %s with a positive value to divide by; \"at a limit\": the search reached its cap or the sender's rate, "+
+		"so that round's rate is a lower bound.\n", ref, ref)
+	return bw.Flush()
+}
+
+// judgeNames lists the judges of reps in the order of the first report,
+// then those first seen in later ones.
+func judgeNames(reps []*Report) []string {
+	var names []string
+	for _, r := range reps {
+		if r == nil {
+			continue
+		}
+		for _, j := range r.Judges {
+			if !slices.Contains(names, j.Name) {
+				names = append(names, j.Name)
+			}
+		}
+	}
+	return names
+}
+
+// pointAt returns j's point at rate in r, matched through r's own
+// Config.Rates; false when j is nil or was not measured at rate.
+func pointAt(r *Report, j *JudgeResult, rate int) (Point, bool) {
+	if j == nil {
+		return Point{}, false
+	}
+	i := slices.Index(r.Config.Rates, rate)
+	if i < 0 || i >= len(j.Points) {
+		return Point{}, false
+	}
+	return j.Points[i], true
+}
+
+// spread is one figure over rounds: its median and range over the n rounds
+// that have it.
+type spread struct {
+	n             int
+	med, min, max float64
+}
+
+// spreadOf summarises xs (left unchanged). The median of an even number of
+// values is the mean of the two middle ones.
+func spreadOf(xs []float64) spread {
+	if len(xs) == 0 {
+		return spread{}
+	}
+	s := slices.Sorted(slices.Values(xs))
+	m := len(s) / 2
+	med := s[m]
+	if len(s)%2 == 0 {
+		med = (s[m-1] + s[m]) / 2
+	}
+	return spread{n: len(s), med: med, min: s[0], max: s[len(s)-1]}
+}
+
+// cell formats s as "median (min–max)" with f, adding ", n of rounds" when
+// some rounds had no value; "n/a" when none had.
+func (s spread) cell(rounds int, f func(float64) string) string {
+	if s.n == 0 {
+		return "n/a"
+	}
+	out := f(s.med)
+	if s.n > 1 {
+		out += " (" + strings.TrimSuffix(f(s.min), "×") + "–" + f(s.max) + ")"
+	}
+	if s.n < rounds {
+		out += fmt.Sprintf(", %d of %d", s.n, rounds)
+	}
+	return out
+}
+
+// ppsCell is a lossless-rate spread; limits counts the rounds whose rate
+// is a lower bound (search cap or sender limit).
+func ppsCell(s spread, rounds, limits int) string {
+	if s.n == 0 {
+		return "not searched"
+	}
+	out := s.cell(rounds, func(v float64) string { return fmt.Sprintf("%.0f", v) })
+	if limits > 0 {
+		out += fmt.Sprintf(", %d at a limit", limits)
+	}
+	return out
+}
+
+func ratio(v float64) string { return fmt.Sprintf("%.2f×", v) }

@@ -1,6 +1,7 @@
 package fastbench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,5 +39,155 @@ func TestWriteMarkdown(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks line %q; got:\n%s", want, out)
 		}
+	}
+}
+
+func TestSpreadOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		xs   []float64
+		want spread
+	}{
+		{"none", nil, spread{}},
+		{"one", []float64{7}, spread{n: 1, med: 7, min: 7, max: 7}},
+		{"odd", []float64{3, 1, 2}, spread{n: 3, med: 2, min: 1, max: 3}},
+		{"even: mean of the two middle", []float64{4, 1, 10, 2}, spread{n: 4, med: 3, min: 1, max: 10}},
+		{"two", []float64{155000, 350000}, spread{n: 2, med: 252500, min: 155000, max: 350000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := slices.Clone(tc.xs)
+			if got := spreadOf(tc.xs); got != tc.want {
+				t.Errorf("spreadOf(%v) = %+v, want %+v", in, got, tc.want)
+			}
+			if !slices.Equal(in, tc.xs) {
+				t.Errorf("spreadOf reordered its input: %v, was %v", tc.xs, in)
+			}
+		})
+	}
+}
+
+// roundJudge is one judge of a synthetic round: its lossless rate and its
+// paired p99 (µs) at 10k and 40k packets/s.
+type roundJudge struct {
+	name    string
+	pps     int
+	p10k    time.Duration // µs
+	p40k    time.Duration // µs
+	limited bool
+}
+
+// round is a synthetic Report for WriteSummary, with a search or without
+// (SearchDuration negative).
+func round(search bool, js ...roundJudge) *Report {
+	sd := time.Second
+	if !search {
+		sd = -1
+	}
+	r := &Report{
+		Config:   Config{Reference: "c", Rates: []int{10000, 40000}, Duration: time.Second, SearchDuration: sd},
+		Baseline: Search{PPS: 400000, Capped: true},
+		Kernel:   "test",
+	}
+	for _, j := range js {
+		res := JudgeResult{Name: j.name, Points: []Point{
+			{Paired: Latency{P99: j.p10k * time.Microsecond}},
+			{Paired: Latency{P99: j.p40k * time.Microsecond}},
+		}}
+		if search {
+			res.Lossless = Search{PPS: j.pps, RigLimited: j.limited}
+		}
+		r.Judges = append(r.Judges, res)
+	}
+	return r
+}
+
+func TestWriteSummary(t *testing.T) {
+	const hdr = "| judge | rounds measured / searched | lossless pps | 10k paired p99 µs | 40k paired p99 µs | 10k paired p99 ÷ c | 40k paired p99 ÷ c | lossless ÷ c |"
+	for _, tc := range []struct {
+		name string
+		reps []*Report
+		want []string // lines the summary must hold
+	}{{
+		// go's ratios 2, 1, 3 have median 2.00×, though go's and c's
+		// medians (20 µs both) would make 1.00×.
+		name: "odd: per-round ratios",
+		reps: []*Report{
+			round(true, roundJudge{"c", 200000, 10, 20, false}, roundJudge{"go", 100000, 20, 40, false}),
+			round(true, roundJudge{"c", 300000, 20, 40, false}, roundJudge{"go", 300000, 20, 40, false}),
+			round(true, roundJudge{"c", 150000, 30, 50, false}, roundJudge{"go", 75000, 90, 150, false}),
+		},
+		want: []string{
+			"## Summary over 3 rounds",
+			hdr,
+			"| rig (no queue) | 3 / 3 | 400000 (400000–400000), 3 at a limit |  |  |  |  |  |",
+			"| c | 3 / 3 | 200000 (150000–300000) | 20.0 (10.0–30.0) | 40.0 (20.0–50.0) | 1.00× (1.00–1.00×) | 1.00× (1.00–1.00×) | 1.00× (1.00–1.00×) |",
+			"| go | 3 / 3 | 100000 (75000–300000) | 20.0 (20.0–90.0) | 40.0 (40.0–150.0) | 2.00× (1.00–3.00×) | 2.00× (1.00–3.00×) | 0.50× (0.50–1.00×) |",
+			"Each ratio was taken within a round (the judge's value ÷ c's in the same round)",
+		},
+	}, {
+		name: "even: mean of the two middle rounds",
+		reps: []*Report{
+			round(true, roundJudge{"c", 150000, 10, 10, false}, roundJudge{"go", 90000, 15, 30, false}),
+			round(true, roundJudge{"c", 350000, 20, 10, false}, roundJudge{"go", 100000, 30, 15, false}),
+		},
+		want: []string{
+			"## Summary over 2 rounds",
+			"| c | 2 / 2 | 250000 (150000–350000) | 15.0 (10.0–20.0) | 10.0 (10.0–10.0) |",
+			"| go | 2 / 2 | 95000 (90000–100000) | 22.5 (15.0–30.0) | 22.5 (15.0–30.0) | 1.50× (1.50–1.50×) | 2.25× (1.50–3.00×) | 0.44× (0.29–0.60×) |",
+		},
+	}, {
+		name: "judge missing from a round, judge first seen later",
+		reps: []*Report{
+			round(true, roundJudge{"c", 200000, 10, 20, false}, roundJudge{"go", 100000, 20, 40, false}),
+			round(true, roundJudge{"c", 200000, 10, 20, false}),
+			round(true, roundJudge{"c", 200000, 10, 20, false}, roundJudge{"go", 50000, 30, 40, false}, roundJudge{"spitfilter", 20000, 50, 100, true}),
+		},
+		want: []string{
+			"Each round measured every judge in turn (c, go, spitfilter)",
+			"| go | 2 / 2 | 75000 (50000–100000), 2 of 3 | 25.0 (20.0–30.0), 2 of 3 | 40.0 (40.0–40.0), 2 of 3 | 2.50× (2.00–3.00×), 2 of 3 | 2.00× (2.00–2.00×), 2 of 3 | 0.38× (0.25–0.50×), 2 of 3 |",
+			"| spitfilter | 1 / 1 | 20000, 1 of 3, 1 at a limit | 50.0, 1 of 3 | 100.0, 1 of 3 | 5.00×, 1 of 3 | 5.00×, 1 of 3 | 0.10×, 1 of 3 |",
+		},
+	}, {
+		name: "reference missing or zero: n/a, no division",
+		reps: []*Report{
+			round(true, roundJudge{"go", 100000, 20, 40, false}),
+			round(true, roundJudge{"c", 0, 0, 10, false}, roundJudge{"go", 100000, 20, 40, false}),
+			nil,
+		},
+		want: []string{
+			"## Summary over 3 rounds",
+			"| go | 2 / 2 | 100000 (100000–100000), 2 of 3 | 20.0 (20.0–20.0), 2 of 3 | 40.0 (40.0–40.0), 2 of 3 | n/a | 4.00×, 1 of 3 | n/a |",
+			"| c | 1 / 1 | 0, 1 of 3 | 0.0, 1 of 3 | 10.0, 1 of 3 | n/a | 1.00×, 1 of 3 | n/a |",
+		},
+	}, {
+		name: "search disabled",
+		reps: []*Report{
+			round(false, roundJudge{"c", 0, 10, 20, false}, roundJudge{"go", 0, 20, 40, false}),
+			round(false, roundJudge{"c", 0, 10, 20, false}, roundJudge{"go", 0, 20, 40, false}),
+		},
+		want: []string{
+			"| rig (no queue) | 2 / 0 | not searched |  |  |  |  |  |",
+			"| c | 2 / 0 | not searched | 10.0 (10.0–10.0) | 20.0 (20.0–20.0) | 1.00× (1.00–1.00×) | 1.00× (1.00–1.00×) | not searched |",
+			"| go | 2 / 0 | not searched | 20.0 (20.0–20.0) | 40.0 (40.0–40.0) | 2.00× (2.00–2.00×) | 2.00× (2.00–2.00×) | not searched |",
+			"Each round measured every judge in turn (c, go), so the judges interleave in time across the rounds; 1s per latency run, no lossless search.",
+		},
+	}, {
+		name: "no report",
+		reps: []*Report{nil, nil},
+		want: []string{"## Summary over 2 rounds", "No round measured anything."},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteSummary(&b, tc.reps); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			lines := strings.Split(out, "\n")
+			for _, want := range tc.want {
+				if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, want) }) {
+					t.Errorf("summary lacks a line starting %q; got:\n%s", want, out)
+				}
+			}
+		})
 	}
 }

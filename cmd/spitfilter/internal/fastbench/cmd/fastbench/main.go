@@ -18,6 +18,17 @@
 // A judge must bind the NFQUEUE number given by $SPITFILTER_BENCH_QUEUE or
 // by {queue} in its arguments, accept (or otherwise verdict) what it
 // reads, and end on SIGTERM. It runs in the receiver's namespace as root.
+//
+// On a noisy machine one run does not rank judges (the same C judge's
+// lossless rate can vary by a factor of two between runs). With -rounds N
+// (N > 1) fastbench runs the whole bench N times in a row, each round every
+// judge in turn, so the judges interleave in time (c, go, spitfilter, c, go,
+// ...). It then prints a "Summary over N rounds" (per judge the median and
+// range of the lossless rate and of the paired p99 at each rate, and of the
+// per-round ratios to the reference judge), then each round's report under
+// "## Round i of N". If a round fails, the rounds done so far are still
+// printed, and fastbench exits 1. With -rounds 1, the default, the output
+// is the one report.
 package main
 
 import (
@@ -94,6 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	queue := fs.Uint("queue", 0, "NFQUEUE number used in the lab's namespace")
 	fs.IntVar(&cfg.Port, "port", 0, "judged UDP port; port+1 is the baseline (default 30000)")
 	fs.StringVar(&cfg.Reference, "reference", "", "judge the p99 ratios are against (default c)")
+	rounds := fs.Int("rounds", 1, "run the whole bench this many times in a row, judges interleaved across rounds, and print a summary over the rounds (median and min–max, ratios to the reference taken per round) before each round's report")
 	verbose := fs.Bool("v", false, "log every search run")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -107,6 +119,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *queue > 65535 {
 		fmt.Fprintf(stderr, "fastbench: -queue %d: want 0-65535\n", *queue)
+		return 2
+	}
+	if *rounds < 1 {
+		fmt.Fprintf(stderr, "fastbench: -rounds %d: want 1 or more\n", *rounds)
 		return 2
 	}
 	cfg.Queue = uint16(*queue)
@@ -144,14 +160,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fastbench: no judges: give -judge or leave -builtin on\n")
 		return 2
 	}
-	rep, err := fastbench.Bench(ctx, cfg)
-	if err != nil {
+	var reps []*fastbench.Report
+	code := 0
+	for i := range *rounds {
+		if *rounds > 1 {
+			cfg.Logger.Info("round", "round", i+1, "of", *rounds)
+		}
+		rep, err := fastbench.Bench(ctx, cfg)
+		if err != nil {
+			if *rounds > 1 {
+				err = fmt.Errorf("round %d of %d: %w", i+1, *rounds, err)
+			}
+			fmt.Fprintf(stderr, "fastbench: %v\n", err)
+			code = 1
+			break
+		}
+		reps = append(reps, rep)
+	}
+	if len(reps) == 0 {
+		return code
+	}
+	if err := writeReports(stdout, reps); err != nil {
 		fmt.Fprintf(stderr, "fastbench: %v\n", err)
 		return 1
 	}
-	if err := rep.WriteMarkdown(stdout); err != nil {
-		fmt.Fprintf(stderr, "fastbench: %v\n", err)
-		return 1
+	return code
+}
+
+// writeReports writes one report as it is, or several (rounds) as a
+// summary over them followed by each under "## Round i of N".
+func writeReports(w io.Writer, reps []*fastbench.Report) error {
+	if len(reps) == 1 {
+		return reps[0].WriteMarkdown(w)
 	}
-	return 0
+	if err := fastbench.WriteSummary(w, reps); err != nil {
+		return err
+	}
+	for i, rep := range reps {
+		if _, err := fmt.Fprintf(w, "\n## Round %d of %d\n\n", i+1, len(reps)); err != nil {
+			return err
+		}
+		if err := rep.WriteMarkdown(w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
