@@ -161,6 +161,7 @@ func (r *nfq) read(clock func() time.Time) error {
 			return fmt.Errorf("receive: %w", errno)
 		}
 		r.batch.Reset(r.queue)
+		var now time.Time // read once a receive, for packets without a kernel timestamp
 		for i := range int(n) {
 			b := slab[i*slotSize : i*slotSize+int(hdrs[i].n)]
 			if hdrs[i].hdr.Flags&unix.MSG_TRUNC != 0 {
@@ -174,11 +175,14 @@ func (r *nfq) read(clock func() time.Time) error {
 				case err != nil:
 					r.l.malformed.Add(1)
 				case m.Kind == nfqwire.KindPacket:
-					now, ok := m.Packet.Time()
+					at, ok := m.Packet.Time()
 					if !ok {
-						now = clock()
+						if now.IsZero() {
+							now = clock()
+						}
+						at = now
 					}
-					r.l.handle(m.Packet.ID, m.Packet.Payload, now)
+					r.l.handle(m.Packet.ID, m.Packet.Payload, at)
 				case m.Kind == nfqwire.KindError && m.Errno != 0:
 					r.l.verdictErrors.Add(1)
 				}
