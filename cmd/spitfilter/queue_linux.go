@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -45,12 +46,13 @@ const (
 // something (a rewritten packet, a drop, a mark) one by one, the plain
 // accepts as one batch verdict.
 type nfq struct {
-	nf      *nfqueue.Nfqueue
-	fd      int
-	queue   uint16
-	granted int
-	l       *lane
-	batch   nfqwire.Batch
+	fd        int
+	queue     uint16
+	granted   int
+	l         *lane
+	batch     nfqwire.Batch
+	log       *slog.Logger
+	closeSock func() error
 
 	enobufs atomic.Uint64
 	stop    atomic.Bool
@@ -69,7 +71,7 @@ func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (que
 	if err != nil {
 		return nil, nil, fmt.Errorf("open netlink socket: %w (spitfilter needs CAP_NET_ADMIN)", err)
 	}
-	r := &nfq{nf: nf, queue: q, done: make(chan struct{})}
+	r := &nfq{queue: q, log: d.log, closeSock: nf.Close}
 	fail := func(err error) (queueReader, *lane, error) {
 		nf.Close()
 		return nil, nil, err
@@ -112,14 +114,25 @@ func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (que
 		return fail(fmt.Errorf("queue socket: %w", errors.Join(err, serr)))
 	}
 	r.l = newLane(q, d.tableConfig(), d.enf, d.an, r)
-	go func() {
-		defer close(r.done)
-		if err := r.read(d.o.Clock); err != nil && ctx.Err() == nil {
+	r.start(d.o.Clock, func(err error) {
+		if ctx.Err() == nil {
 			d.log.Error("queue reader stopped", "queue", q, "err", err)
 			fatal(fmt.Errorf("queue %d: %w", q, err))
 		}
-	}()
+	})
 	return r, r.l, nil
+}
+
+// start runs the reader on r.fd, a blocking socket with a receive timeout,
+// until Close; failed is told if it stops on an error of its own.
+func (r *nfq) start(clock func() time.Time, failed func(error)) {
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		if err := r.read(clock); err != nil {
+			failed(err)
+		}
+	}()
 }
 
 // mmsghdr is struct mmsghdr.
@@ -133,8 +146,9 @@ type mmsghdr struct {
 // packet gets exactly one verdict; what cannot be read as a packet
 // message is counted.
 func (r *nfq) read(clock func() time.Time) error {
+	// Locked for good: the thread ends with the reader, and never serves
+	// another goroutine with the reader's scheduling policy.
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	slab := make([]byte, readBatch*slotSize)
 	var iov [readBatch]unix.Iovec
 	var hdrs [readBatch]mmsghdr
@@ -172,6 +186,11 @@ func (r *nfq) read(clock func() time.Time) error {
 				k, err := m.Unmarshal(b)
 				b = b[k:]
 				switch {
+				case err != nil && m.Kind == nfqwire.KindPacket:
+					// the kernel holds it: accepted unjudged, as any packet we cannot read
+					r.l.malformed.Add(1)
+					r.l.packets.Add(1)
+					r.batch.Add(m.Packet.ID, nfqwire.Verdict{Verdict: nfqwire.Accept})
 				case err != nil:
 					r.l.malformed.Add(1)
 				case m.Kind == nfqwire.KindPacket:
@@ -213,7 +232,7 @@ func (r *nfq) send(b []byte) error {
 // overrun counts an ENOBUFS (only seen if NETLINK_NO_ENOBUFS was refused).
 func (r *nfq) overrun() {
 	if n := r.enobufs.Add(1); n&(n-1) == 0 { // logged the 1st, 2nd, 4th, 8th, ... time
-		r.l.an.log.Warn("queue overrun: the kernel dropped or bypassed packets", "queue", r.queue, "times", n)
+		r.log.Warn("queue overrun: the kernel dropped or bypassed packets", "queue", r.queue, "times", n)
 	}
 }
 
@@ -274,7 +293,7 @@ func (r *nfq) Close() error {
 	r.once.Do(func() {
 		r.stop.Store(true)
 		<-r.done
-		err = r.nf.Close()
+		err = r.closeSock()
 	})
 	return err
 }

@@ -117,7 +117,10 @@ func (p *Packet) Time() (time.Time, bool) {
 // A message whose header is cut short or claims more bytes than b has is
 // an ErrShort error, and n is len(b): nothing after it can be trusted. A
 // packet message without a packet header is ErrNoPacketHeader, with n past
-// it. Attributes an NFQUEUE reader does not need are skipped.
+// it. A packet message whose attributes go wrong after its packet header
+// is an ErrShort error with m.Kind KindPacket and m.Packet.ID set: the
+// packet waits in the kernel and must still be answered, unjudged.
+// Attributes an NFQUEUE reader does not need are skipped.
 func (m *Message) Unmarshal(b []byte) (n int, err error) {
 	*m = Message{}
 	if len(b) < nlmsgHdrLen {
@@ -154,6 +157,9 @@ func (m *Message) Unmarshal(b []byte) (n int, err error) {
 	for a := body[nfgenLen:]; len(a) >= nlaHdrLen; {
 		alen := int(binary.NativeEndian.Uint16(a[0:2]))
 		if alen < nlaHdrLen || alen > len(a) {
+			if haveHdr {
+				m.Kind = KindPacket // its id is known: it can still be answered
+			}
 			return n, fmt.Errorf("%w: attribute of %d bytes, have %d", ErrShort, alen, len(a))
 		}
 		v := a[nlaHdrLen:alen]

@@ -98,6 +98,8 @@ func TestUnmarshalBad(t *testing.T) {
 	}
 	badAttr := append([]byte{}, good...)
 	binary.NativeEndian.PutUint16(badAttr[20:22], 200) // the first attribute claims more than there is
+	badAfter := append([]byte{}, good...)
+	binary.NativeEndian.PutUint16(badAfter[32:34], 200) // the payload, after the packet header, too
 	for _, tc := range []struct {
 		name  string
 		b     []byte
@@ -109,6 +111,7 @@ func TestUnmarshalBad(t *testing.T) {
 		{"message cut", good[:len(good)-4], ErrShort, len(good) - 4},
 		{"no packet header", noHdr, ErrNoPacketHeader, len(noHdr)},
 		{"attribute too long", badAttr, ErrShort, len(badAttr)},
+		{"attribute after the header too long", badAfter, ErrShort, len(badAfter)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m Message
@@ -119,8 +122,8 @@ func TestUnmarshalBad(t *testing.T) {
 			if n != tc.wantN {
 				t.Errorf("n = %d, want %d", n, tc.wantN)
 			}
-			if m.Kind == KindPacket {
-				t.Errorf("a bad message read as a packet: %+v", m)
+			if wantPacket := tc.name == "attribute after the header too long"; (m.Kind == KindPacket) != wantPacket {
+				t.Errorf("kind %v, want a packet to answer: %v", m.Kind, wantPacket)
 			}
 		})
 	}
