@@ -10,7 +10,8 @@ import (
 )
 
 // verdictSink hands a packet's verdict to the kernel. The queue reader
-// implements it over go-nfqueue; unit tests record the verdicts instead.
+// implements it over its netlink socket (package nfqwire); unit tests record
+// the verdicts instead.
 type verdictSink interface {
 	// Verdict gives packet id its verdict. pkt is the packet as judged
 	// (rewritten in place for Mute and Bleep); it is valid only during
