@@ -27,6 +27,7 @@ import (
 	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/cmd/internal/speech"
 	"github.com/spitfilter/spitfilter/enforce"
+	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/spotter"
 )
 
@@ -88,11 +89,20 @@ func newNetLab(t *testing.T) *netLab {
 	for _, c := range [][]string{{l.a, ia}, {l.b, ib}, {l.a, "lo"}, {l.b, "lo"}} {
 		sh(t, "ip", "-n", c[0], "link", "set", c[1], "up")
 	}
-	sh(t, "ip", "netns", "exec", l.b, "iptables", "-w", "-A", "INPUT", "-p", "udp", "--dport", strconv.Itoa(labPort),
-		"-j", "NFQUEUE", "--queue-num", strconv.Itoa(labQueue), "--queue-bypass")
-	// counts the packets that leave the queue with the mark (security runs after filter)
-	sh(t, "ip", "netns", "exec", l.b, "iptables", "-w", "-t", "security", "-A", "INPUT", "-p", "udp", "--dport", strconv.Itoa(labPort),
-		"-m", "mark", "--mark", "0x5350")
+	// the rules spitfilter rules prints for this port, queue and mark (its IPv4 iptables lines)
+	var rules strings.Builder
+	writeRules(&rules, rtpflow.Ports{{Lo: labPort, Hi: labPort}}, config.QueueRange{First: labQueue, Last: labQueue}, true, 0x5350)
+	for _, line := range strings.Split(rules.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "iptables" {
+			sh(t, append([]string{"ip", "netns", "exec", l.b, "iptables", "-w"}, f[1:]...)...)
+		}
+	}
+	// count the packets that leave the queue with the mark, and those whose
+	// connection carries it (security runs after mangle and filter)
+	for _, m := range [][]string{{"-m", "mark", "--mark", "0x5350"}, {"-m", "connmark", "--mark", "0x5350"}} {
+		sh(t, append([]string{"ip", "netns", "exec", l.b, "iptables", "-w", "-t", "security", "-A", "INPUT", "-p", "udp",
+			"--dport", strconv.Itoa(labPort)}, m...)...)
+	}
 	return l
 }
 
@@ -160,11 +170,16 @@ func (l *netLab) udpCsumErrors(t *testing.T) uint64 {
 	return 0
 }
 
-// markCount reads the security-table counter of marked packets.
-func (l *netLab) markCount(t *testing.T) uint64 {
+// markCount reads the security-table counter of marked packets, or with
+// conn, of packets whose connection carries the mark.
+func (l *netLab) markCount(t *testing.T, conn bool) uint64 {
+	match := "mark match 0x5350"
+	if conn {
+		match = "connmark match  0x5350"
+	}
 	out := sh(t, "ip", "netns", "exec", l.b, "iptables", "-w", "-t", "security", "-L", "INPUT", "-v", "-x", "-n")
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "mark match 0x5350") {
+		if strings.Contains(line, match) && (conn || !strings.Contains(line, "connmark")) {
 			n, _ := strconv.ParseUint(strings.Fields(line)[0], 10, 64)
 			return n
 		}
@@ -546,15 +561,20 @@ func TestDaemonKernel(t *testing.T) {
 	})
 
 	t.Run("spam call marked in mark mode", func(t *testing.T) {
-		before := l.markCount(t)
+		before, connBefore := l.markCount(t, false), l.markCount(t, true)
 		d, _, stop := l.startDaemon(t, "banned: [car warranty]\naction: mark\nmark: 0x5350\n")
 		pkts := call(clips["spam"], 0x3A4C)
 		send(t, l.sender(t, 4000), pkts, nil)
 		got := rx.settle(len(pkts))
 		stop()
-		marked := l.markCount(t) - before
+		marked := l.markCount(t, false) - before
 		if want := d.stats().Enforce.Verdict(enforce.Mark); marked == 0 || marked != want {
 			t.Fatalf("kernel counted %d marked packets, enforcer %d", marked, want)
+		}
+		// spitfilter rules' CONNMARK rule put the mark on the connection
+		conn := l.markCount(t, true) - connBefore
+		if conn != marked {
+			t.Errorf("%d packets of a connection with the mark, want the %d marked", conn, marked)
 		}
 		if len(got) != len(pkts) {
 			t.Fatalf("received %d of %d", len(got), len(pkts))
@@ -564,7 +584,7 @@ func TestDaemonKernel(t *testing.T) {
 				t.Fatalf("marked packet %d changed", i)
 			}
 		}
-		t.Logf("%d of %d packets marked 0x5350", marked, len(pkts))
+		t.Logf("%d of %d packets marked 0x5350, %d seen with it as their connection's mark", marked, len(pkts), conn)
 	})
 
 	t.Run("injected spam from another source mutes nobody else", func(t *testing.T) {

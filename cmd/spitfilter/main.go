@@ -71,10 +71,11 @@ func rules(args []string, stdout, stderr io.Writer) error {
 	ports := fs.String("rtp-ports", "10000-20000", "UDP port ranges that carry RTP")
 	queue := fs.String("queue", "0", "NFQUEUE number or range (one reader per queue)")
 	closed := fs.Bool("fail-closed", false, "no bypass: RTP is dropped when no daemon listens")
-	path := fs.String("config", "", "take rtp_ports, queue and fail_open from the config `FILE` (flags given as well win)")
+	path := fs.String("config", "", "take rtp_ports, queue, fail_open and the mark from the config `FILE` (flags given as well win)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	var mark uint32 // action mark's nfmark, when the config uses it
 	if *path != "" {
 		cfg, err := config.Load(*path)
 		if err != nil {
@@ -91,6 +92,9 @@ func rules(args []string, stdout, stderr io.Writer) error {
 		if !set["fail-closed"] {
 			*closed = !cfg.FailOpen
 		}
+		if cfg.UsesMark() {
+			mark = cfg.Mark
+		}
 	}
 	ps, err := rtpflow.ParsePorts(*ports)
 	if err != nil {
@@ -103,13 +107,15 @@ func rules(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	writeRules(stdout, ps, q, !*closed)
+	writeRules(stdout, ps, q, !*closed, mark)
 	return nil
 }
 
 // writeRules prints both rule sets: iptables (works everywhere) and nft
-// (needs a kernel with the nft queue expression, CONFIG_NFT_QUEUE).
-func writeRules(w io.Writer, ps rtpflow.Ports, q config.QueueRange, bypass bool) {
+// (needs a kernel with the nft queue expression, CONFIG_NFT_QUEUE). With a
+// mark (action mark in the config), rules that copy it to the connection's
+// conntrack mark follow.
+func writeRules(w io.Writer, ps rtpflow.Ports, q config.QueueRange, bypass bool, mark uint32) {
 	target := fmt.Sprintf("--queue-num %d", q.First)
 	if q.Last > q.First {
 		target = fmt.Sprintf("--queue-balance %d:%d", q.First, q.Last)
@@ -145,4 +151,18 @@ func writeRules(w io.Writer, ps rtpflow.Ports, q config.QueueRange, bypass bool)
 	fmt.Fprintf(w, "nft add table inet spitfilter\n")
 	fmt.Fprintf(w, "nft add chain inet spitfilter input '{ type filter hook input priority -10; policy accept; }'\n")
 	fmt.Fprintf(w, "nft add rule inet spitfilter input udp dport '{ %s }' %s\n", strings.Join(set, ", "), nq)
+	if mark == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n# action mark: spitfilter sets nfmark %#x on the stream's packets. These copy it to\n", mark)
+	fmt.Fprintln(w, "# the connection's conntrack mark (connmark), for rules on the whole call: its other")
+	fmt.Fprintln(w, "# direction too (-m connmark, CONNMARK --restore-mark). A queue verdict resumes at the")
+	fmt.Fprintln(w, "# next table, so the copy sits in filter (iptables) or after the queue chain (nft).")
+	for _, tool := range []string{"iptables", "ip6tables"} {
+		for _, r := range ps {
+			fmt.Fprintf(w, "%s -t filter -I INPUT -p udp --dport %d:%d -m mark --mark %#x -j CONNMARK --save-mark\n", tool, r.Lo, r.Hi, mark)
+		}
+	}
+	fmt.Fprintf(w, "nft add chain inet spitfilter marks '{ type filter hook input priority 10; policy accept; }'\n")
+	fmt.Fprintf(w, "nft add rule inet spitfilter marks udp dport '{ %s }' meta mark %#x ct mark set meta mark\n", strings.Join(set, ", "), mark)
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -50,5 +53,53 @@ func TestRules(t *testing.T) {
 				t.Error("error exit without a message")
 			}
 		})
+	}
+}
+
+// TestRulesMark: with action mark in the config, rules also copy the mark to
+// the connection; nft accepts the nft part (checked with nft -c when it
+// can run here).
+func TestRulesMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mark.yaml")
+	if err := os.WriteFile(path, []byte("banned: [car warranty]\naction: mark\nmark: 0x77\nrtp_ports: 16384-32767\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"rules", "--config", path}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, w := range []string{
+		"iptables -t filter -I INPUT -p udp --dport 16384:32767 -m mark --mark 0x77 -j CONNMARK --save-mark",
+		"ip6tables -t filter -I INPUT -p udp --dport 16384:32767 -m mark --mark 0x77 -j CONNMARK --save-mark",
+		"nft add rule inet spitfilter marks udp dport '{ 16384-32767 }' meta mark 0x77 ct mark set meta mark",
+	} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, out.String())
+		}
+	}
+	out.Reset()
+	if code := run([]string{"rules", "--config", "spitfilter.yaml"}, &out, &errb); code != 0 || strings.Contains(out.String(), "CONNMARK") {
+		t.Errorf("a config without action mark got connmark rules (exit %d):\n%s", code, out.String())
+	}
+
+	// nft -c parses and checks the commands against the kernel without
+	// applying them (the queue rule needs CONFIG_NFT_QUEUE: not checked)
+	nft, err := exec.LookPath("nft")
+	if err != nil || os.Geteuid() != 0 {
+		t.Log("nft or root missing: the nft rules are not checked")
+		return
+	}
+	out.Reset()
+	run([]string{"rules", "--config", path}, &out, &errb)
+	var script []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "nft ") && !strings.Contains(line, " queue ") {
+			script = append(script, strings.ReplaceAll(strings.TrimPrefix(line, "nft "), "'", ""))
+		}
+	}
+	cmd := exec.Command(nft, "-c", "-f", "-")
+	cmd.Stdin = strings.NewReader(strings.Join(script, "\n") + "\n")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("nft -c rejects the rules: %v\n%s\n%s", err, b, strings.Join(script, "\n"))
 	}
 }

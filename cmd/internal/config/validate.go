@@ -234,3 +234,22 @@ func unjoin(err error) []error {
 	}
 	return []error{err}
 }
+
+// UsesMark tells whether action mark is the default action or any rule's,
+// so that packets may leave spitfilter with Mark set.
+func (c *Config) UsesMark() bool {
+	if c.Action == ActionMark {
+		return true
+	}
+	for _, b := range c.Banned {
+		if b.Action == ActionMark {
+			return true
+		}
+	}
+	for _, p := range c.Patterns {
+		if p.Action == ActionMark {
+			return true
+		}
+	}
+	return false
+}
