@@ -339,3 +339,24 @@ func TestValidateInCode(t *testing.T) {
 		t.Errorf("a near-zero Config: %v", err)
 	}
 }
+
+func TestUsesMark(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		want bool
+	}{
+		{"banned: [car warranty]\n", false},
+		{"banned: [car warranty]\naction: mark\n", true},
+		{"banned:\n  - phrase: car warranty\n    action: mark\n", true},
+		{"patterns:\n  - pattern: 'press (one|1)'\n    action: mark\n", true},
+		{"patterns:\n  - pattern: 'press (one|1)'\n    action: drop\n", false},
+	} {
+		c, err := Parse("t.yaml", []byte(tc.yaml))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if got := c.UsesMark(); got != tc.want {
+			t.Errorf("%q: UsesMark %v, want %v", tc.yaml, got, tc.want)
+		}
+	}
+}
