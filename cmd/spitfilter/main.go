@@ -126,11 +126,7 @@ func writeRules(w io.Writer, ps rtpflow.Ports, q config.QueueRange, bypass bool,
 	fmt.Fprintln(w, "# iptables: RTP arriving at this host goes through spitfilter. The mangle table")
 	fmt.Fprintln(w, "# runs before filter, so the host's own filter rules (and rtpengine's RTPENGINE")
 	fmt.Fprintln(w, "# target) still see every packet spitfilter accepts.")
-	for _, tool := range []string{"iptables", "ip6tables"} {
-		for _, r := range ps {
-			fmt.Fprintf(w, "%s -t mangle -I INPUT -p udp --dport %d:%d -j NFQUEUE %s\n", tool, r.Lo, r.Hi, target)
-		}
-	}
+	iptables(w, ps, "-t mangle -I INPUT -p udp --dport %d:%d -j NFQUEUE "+target)
 	nq := fmt.Sprintf("queue num %d", q.First)
 	var flags []string
 	if q.Last > q.First {
@@ -158,11 +154,17 @@ func writeRules(w io.Writer, ps rtpflow.Ports, q config.QueueRange, bypass bool,
 	fmt.Fprintln(w, "# the connection's conntrack mark (connmark), for rules on the whole call: its other")
 	fmt.Fprintln(w, "# direction too (-m connmark, CONNMARK --restore-mark). A queue verdict resumes at the")
 	fmt.Fprintln(w, "# next table, so the copy sits in filter (iptables) or after the queue chain (nft).")
-	for _, tool := range []string{"iptables", "ip6tables"} {
-		for _, r := range ps {
-			fmt.Fprintf(w, "%s -t filter -I INPUT -p udp --dport %d:%d -m mark --mark %#x -j CONNMARK --save-mark\n", tool, r.Lo, r.Hi, mark)
-		}
-	}
+	iptables(w, ps, fmt.Sprintf("-t filter -I INPUT -p udp --dport %%d:%%d -m mark --mark %#x -j CONNMARK --save-mark", mark))
 	fmt.Fprintf(w, "nft add chain inet spitfilter marks '{ type filter hook input priority 10; policy accept; }'\n")
 	fmt.Fprintf(w, "nft add rule inet spitfilter marks udp dport '{ %s }' meta mark %#x ct mark set meta mark\n", strings.Join(set, ", "), mark)
+}
+
+// iptables prints rule, a format with the port range's two %d, for
+// iptables and ip6tables and each range of ps.
+func iptables(w io.Writer, ps rtpflow.Ports, rule string) {
+	for _, tool := range []string{"iptables", "ip6tables"} {
+		for _, r := range ps {
+			fmt.Fprintf(w, "%s "+rule+"\n", tool, r.Lo, r.Hi)
+		}
+	}
 }
