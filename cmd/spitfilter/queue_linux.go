@@ -71,7 +71,7 @@ func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (que
 	if err != nil {
 		return nil, nil, fmt.Errorf("open netlink socket: %w (spitfilter needs CAP_NET_ADMIN)", err)
 	}
-	r := &nfq{queue: q, log: d.log, closeSock: nf.Close}
+	r := &nfq{queue: q, log: d.log}
 	fail := func(err error) (queueReader, *lane, error) {
 		nf.Close()
 		return nil, nil, err
@@ -97,21 +97,37 @@ func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (que
 			return fail(fmt.Errorf("configure queue %d: %w", q, err))
 		}
 	}
-	// From here on the socket is ours alone: blocking, with a receive
-	// timeout so that the reader sees Close.
+	// From here on the socket is ours alone. Go's network poller watches
+	// go-nfqueue's descriptor: every packet the kernel queued woke the
+	// thread waiting in epoll, for nothing (no goroutine reads it through
+	// the poller), a context switch per packet on another thread. So the
+	// reader takes a duplicate and go-nfqueue's handle is closed, which
+	// takes the socket out of the poller while the duplicate keeps it
+	// open and bound. The duplicate blocks, with a receive timeout so that
+	// the reader sees Close.
 	rc, err := nf.Con.SyscallConn()
 	if err != nil {
 		return fail(err)
 	}
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
-		r.fd = int(fd)
-		if serr = unix.SetNonblock(r.fd, false); serr == nil {
-			tv := unix.NsecToTimeval(pollTimeout.Nanoseconds())
-			serr = unix.SetsockoptTimeval(r.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
-		}
+		r.fd, serr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
 	}); err != nil || serr != nil {
 		return fail(fmt.Errorf("queue socket: %w", errors.Join(err, serr)))
+	}
+	r.closeSock = func() error { return unix.Close(r.fd) }
+	if err := nf.Close(); err != nil {
+		r.closeSock()
+		return nil, nil, fmt.Errorf("queue socket: %w", err)
+	}
+	if err := unix.SetNonblock(r.fd, false); err != nil {
+		r.closeSock()
+		return nil, nil, fmt.Errorf("queue socket: %w", err)
+	}
+	tv := unix.NsecToTimeval(pollTimeout.Nanoseconds())
+	if err := unix.SetsockoptTimeval(r.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		r.closeSock()
+		return nil, nil, fmt.Errorf("queue socket: receive timeout: %w", err)
 	}
 	r.l = newLane(q, d.tableConfig(), d.enf, d.an, r)
 	r.start(d.o.Clock, func(err error) {
