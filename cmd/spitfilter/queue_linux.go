@@ -36,10 +36,11 @@ const (
 // nfq is one open NFQUEUE. go-nfqueue opens its netlink socket (in the
 // configured network namespace) and sets its options; the queue is bound
 // and read, and its verdicts written, by our own code over the same socket
-// (package nfqwire), on one OS thread of its own: go-nfqueue allocates
-// buffers for every packet and every verdict and waits in Go's network
-// poller, which under load delays a packet by the time it takes the
-// runtime to find a processor for the woken reader.
+// (package nfqwire), on one OS thread of its own that blocks in the kernel:
+// go-nfqueue allocates buffers for every packet and every verdict and
+// waits in Go's network poller, which under load delayed a packet by the
+// time it took the runtime to find a processor for the woken reader, and
+// woke the poller's thread for every packet.
 //
 // The reader takes up to readBatch packets per system call (recvmmsg),
 // judges them, and answers them with one send: verdicts that carry
