@@ -4,3 +4,6 @@ package main
 
 // lowerPriority does nothing outside Linux.
 func lowerPriority() error { return nil }
+
+// quickWakeup does nothing outside Linux.
+func quickWakeup() error { return nil }

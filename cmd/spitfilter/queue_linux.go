@@ -164,8 +164,11 @@ type mmsghdr struct {
 // message is counted.
 func (r *nfq) read(clock func() time.Time) error {
 	// Locked for good: the thread ends with the reader, and never serves
-	// another goroutine with the reader's scheduling policy.
+	// another goroutine with the reader's time slice.
 	runtime.LockOSThread()
+	if err := quickWakeup(); err != nil {
+		r.log.Warn("queue reader keeps the default time slice", "queue", r.queue, "err", err)
+	}
 	slab := make([]byte, readBatch*slotSize)
 	var iov [readBatch]unix.Iovec
 	var hdrs [readBatch]mmsghdr
