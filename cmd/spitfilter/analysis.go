@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,37 @@ import (
 // for analysis (about 5 s of 20 ms packets) before its audio is skipped.
 const DefaultAnalysisDepth = 256
 
+// AnalysisPriority is how the analysis threads share the CPU with the rest
+// of the host (see lowerPriority).
+type AnalysisPriority uint8
+
+const (
+	// AnalysisIdle: only CPU time nothing else wants (SCHED_IDLE). The
+	// default: the traffic, and the host's own work, first.
+	AnalysisIdle AnalysisPriority = iota
+	// AnalysisBatch: a fair share next to the host's other work
+	// (SCHED_BATCH, nice 0).
+	AnalysisBatch
+)
+
+func (p AnalysisPriority) String() string {
+	if p == AnalysisBatch {
+		return "batch"
+	}
+	return "idle"
+}
+
+// ParseAnalysisPriority reads "idle" or "batch".
+func ParseAnalysisPriority(s string) (AnalysisPriority, error) {
+	switch s {
+	case "idle":
+		return AnalysisIdle, nil
+	case "batch":
+		return AnalysisBatch, nil
+	}
+	return 0, fmt.Errorf("analysis priority %q: want idle or batch", s)
+}
+
 // analyzer is the slow path: it takes the streams' audio off the fast path
 // (copied into each stream's bounded queue, never waiting) and runs a
 // bounded pool of workers that decode it and feed each stream's
@@ -29,6 +61,7 @@ type analyzer struct {
 	pol    *atomic.Pointer[policy]
 	emit   func(event)
 	depth  int
+	prio   AnalysisPriority
 	work   chan *job
 	quit   chan struct{}
 	wg     sync.WaitGroup // workers
@@ -85,7 +118,7 @@ type slot struct {
 	payload []byte
 }
 
-func newAnalyzer(log *slog.Logger, engine spotter.Engine, pol *atomic.Pointer[policy], emit func(event), depth, workers, maxJobs int) *analyzer {
+func newAnalyzer(log *slog.Logger, engine spotter.Engine, pol *atomic.Pointer[policy], emit func(event), depth, workers, maxJobs int, prio AnalysisPriority) *analyzer {
 	if depth <= 0 {
 		depth = DefaultAnalysisDepth
 	}
@@ -93,7 +126,7 @@ func newAnalyzer(log *slog.Logger, engine spotter.Engine, pol *atomic.Pointer[po
 		emit = func(event) {}
 	}
 	a := &analyzer{
-		log: log, engine: engine, pol: pol, emit: emit, depth: depth,
+		log: log, engine: engine, pol: pol, emit: emit, depth: depth, prio: prio,
 		work:   make(chan *job, maxJobs),
 		quit:   make(chan struct{}),
 		byRule: map[string]uint64{},
@@ -204,7 +237,7 @@ func (ls *laneSink) handoff(now time.Time, force bool) {
 
 func (a *analyzer) worker() {
 	defer a.wg.Done()
-	if err := lowerPriority(); err != nil {
+	if err := lowerPriority(a.prio); err != nil {
 		a.log.Warn("analysis thread keeps its priority", "err", err)
 	}
 	for {

@@ -51,6 +51,9 @@ type daemonOptions struct {
 	Clock func() time.Time
 	// Env reads the environment (model locations); default none.
 	Env func(string) string
+	// AnalysisPriority is how the analysis threads share the CPU; default
+	// AnalysisIdle.
+	AnalysisPriority AnalysisPriority
 }
 
 // policy is what a config file decides about listening and enforcing. It
@@ -143,7 +146,7 @@ func newDaemon(cfg *config.Config, o daemonOptions) (*daemon, error) {
 	d.pol.Store(p)
 	tcfg := d.tableConfig()
 	maxJobs := cfg.Queue.Len()*(rtpflow.NewTable(tcfg, nil).Config().MaxStreams+1) + 1024
-	d.an = newAnalyzer(d.log, d.engine, &d.pol, o.Emit, o.AnalysisDepth, o.Workers, maxJobs)
+	d.an = newAnalyzer(d.log, d.engine, &d.pol, o.Emit, o.AnalysisDepth, o.Workers, maxJobs, o.AnalysisPriority)
 	return d, nil
 }
 
@@ -250,7 +253,8 @@ func (d *daemon) Run(ctx context.Context) error {
 		d.log.Info("queue open", "queue", q, "queue_length", d.start.QueueLength, "fail_open", d.start.FailOpen,
 			"rcvbuf_asked", d.o.ReadBuffer, "rcvbuf_granted", r.Granted())
 	}
-	d.log.Info("ready", "queues", d.start.Queue.String(), "rtp_ports", d.start.RTPPorts.String(), "workers", d.o.Workers)
+	d.log.Info("ready", "queues", d.start.Queue.String(), "rtp_ports", d.start.RTPPorts.String(), "workers", d.o.Workers,
+		"analysis_priority", d.o.AnalysisPriority.String())
 	<-ctx.Done()
 	closeAll()
 	d.stopLanes()

@@ -403,6 +403,9 @@ func (l *netLab) runDaemon(t *testing.T, cfg *config.Config, level slog.Level, w
 	d, err = newDaemon(cfg, daemonOptions{
 		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level})),
 		Engine: pocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()), Workers: workers,
+		// batch, not the default idle: a test machine runs compilers and
+		// other tests beside, and these tests check detection
+		AnalysisPriority: AnalysisBatch,
 	})
 	if err != nil {
 		ns.Close()

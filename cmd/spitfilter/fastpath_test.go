@@ -102,7 +102,7 @@ func testLane(t *testing.T, depth int) (*lane, *fakeSink, *analyzer) {
 	t.Helper()
 	var pol atomic.Pointer[policy]
 	pol.Store(&policy{gen: 1, cfg: config.Default()})
-	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, &pol, nil, depth, 1, 1024)
+	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, &pol, nil, depth, 1, 1024, AnalysisBatch)
 	sink := &fakeSink{}
 	l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, sink)
 	t.Cleanup(func() {
@@ -283,7 +283,7 @@ func TestAnalysisQueueFull(t *testing.T) {
 	t0 := time.Unix(1700000000, 0)
 	var pol atomic.Pointer[policy]
 	pol.Store(&policy{gen: 1, cfg: config.Default()})
-	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, &pol, nil, 4, 0, 16)
+	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, &pol, nil, 4, 0, 16, AnalysisBatch)
 	an.shutdown(time.Second) // no worker: nothing drains from here on
 	sink := &fakeSink{}
 	l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, sink)

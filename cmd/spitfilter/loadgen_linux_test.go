@@ -488,7 +488,7 @@ func runLoad(tb testing.TB, eng *cpuEngine, spam, other []corpusCall, spec loadS
 		c.frameS = float64(ev.Time.Sub(tickTime(c.startTick))) / float64(time.Second)
 		c.emittedS = float64(now-c.startTick) * packetTime.Seconds()
 	}
-	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), eng, &pol, emit, 0, 1, 4096)
+	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), eng, &pol, emit, 0, 1, 4096, AnalysisBatch)
 	sink := &muteSink{calls: &res.calls}
 	l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, sink)
 	defer func() {

@@ -34,7 +34,8 @@ func main() {
 func usage(w io.Writer) {
 	fmt.Fprint(w, "usage: spitfilter rules [--config FILE] [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n"+
 		"       spitfilter check-config [--config FILE]\n"+
-		"       spitfilter run [--config FILE] [--queue N|N-M] [--workers N] [--analysis-depth FRAMES] [--rcvbuf BYTES]\n")
+		"       spitfilter run [--config FILE] [--queue N|N-M] [--workers N] [--analysis-priority idle|batch]\n"+
+		"                      [--analysis-depth FRAMES] [--rcvbuf BYTES]\n")
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -3,7 +3,7 @@
 package main
 
 // lowerPriority does nothing outside Linux.
-func lowerPriority() error { return nil }
+func lowerPriority(AnalysisPriority) error { return nil }
 
 // quickWakeup does nothing outside Linux.
 func quickWakeup() error { return nil }

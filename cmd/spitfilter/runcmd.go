@@ -26,6 +26,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	path := fs.String("config", defaultConfig, "config `FILE`")
 	workers := fs.Int("workers", 0, "analysis workers (default: the number of CPUs)")
+	prioName := fs.String("analysis-priority", "idle", "how analysis shares the CPU: idle (only spare CPU; traffic and the host's work first) or batch (a fair share)")
 	depth := fs.Int("analysis-depth", DefaultAnalysisDepth, "audio frames a stream may have waiting for analysis before its audio is skipped")
 	rcvbuf := fs.Int("rcvbuf", DefaultReadBuffer, "netlink receive buffer per queue, in `bytes`")
 	queue := fs.String("queue", "", "NFQUEUE number or range `N|N-M`, in place of the config's queue")
@@ -37,6 +38,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "spitfilter run: unexpected argument %q (the file goes after --config)\n", fs.Arg(0))
+		return 2
+	}
+	prio, err := ParseAnalysisPriority(*prioName)
+	if err != nil {
+		fmt.Fprintf(stderr, "spitfilter run: --analysis-priority: %v\n", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -87,7 +93,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	d, err := newDaemon(cfg, daemonOptions{
-		ConfigPath: *path, Log: log, Emit: emit, Workers: *workers,
+		ConfigPath: *path, Log: log, Emit: emit, Workers: *workers, AnalysisPriority: prio,
 		AnalysisDepth: *depth, ReadBuffer: *rcvbuf, Env: os.Getenv,
 	})
 	if err != nil {

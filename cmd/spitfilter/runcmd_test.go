@@ -52,3 +52,18 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestRunRefusesBadAnalysisPriority(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "--config", "spitfilter.yaml", "--analysis-priority", "fifo"}, &out, &errb); code != 2 {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), `--analysis-priority: analysis priority "fifo": want idle or batch`) {
+		t.Errorf("stderr does not say what is wrong:\n%s", errb.String())
+	}
+	for _, s := range []string{"idle", "batch"} {
+		if p, err := ParseAnalysisPriority(s); err != nil || p.String() != s {
+			t.Errorf("ParseAnalysisPriority(%q) = %v, %v", s, p, err)
+		}
+	}
+}

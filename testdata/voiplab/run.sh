@@ -13,7 +13,8 @@
 #
 # Environment: SPITFILTER (default: <repo>/bin/spitfilter), WORK (work dir, default
 # $TMPDIR/voiplab), ENGINE (default pocketsphinx), ACTION (default mute; the checks expect
-# mute), ASR=0 skips the transcripts.
+# mute), ANALYSIS_PRIORITY (spitfilter run --analysis-priority, default idle), ASR=0 skips
+# the transcripts.
 # Adapted from /work/shared/recipes/voip-lab (see README.md). Every run tears down
 # leftovers of an earlier run first and again at exit, also on failure and on INT/TERM.
 set -u
@@ -22,6 +23,7 @@ ROOT=$(cd "$D/../.." && pwd)
 SPITFILTER=${SPITFILTER:-$ROOT/bin/spitfilter}
 ENGINE=${ENGINE:-pocketsphinx}
 ACTION=${ACTION:-mute}
+ANALYSIS_PRIORITY=${ANALYSIS_PRIORITY:-idle}
 W=${WORK:-${TMPDIR:-/tmp}/voiplab}
 P=$W/pids
 NS_C=vl-caller NS_M=vl-media NS_E=vl-callee   # not sp-*: the recipe's lab may run beside us
@@ -219,7 +221,7 @@ start_filter() {
 		-e "s#@PORTS@#$RTP_MIN-$RTP_MAX#" $D/spitfilter.yaml >$R/spitfilter.yaml
 	"$SPITFILTER" check-config --config $R/spitfilter.yaml >$R/check-config.txt 2>&1 ||
 		{ log "check-config: $(cat $R/check-config.txt)"; return 1; }
-	start_bg spitfilter $NS_M "$SPITFILTER" run --config $R/spitfilter.yaml
+	start_bg spitfilter $NS_M "$SPITFILTER" run --config $R/spitfilter.yaml --analysis-priority "$ANALYSIS_PRIORITY"
 	wait_for 30 grep -q 'msg=ready' $W/spitfilter.log ||
 		{ log "spitfilter did not get ready: $(tail -3 $W/spitfilter.log)"; return 1; }
 	log "spitfilter running in $NS_M (pid $(cat $P/spitfilter.pid)), queue $QUEUE, $(grep -o 'engine=[^ ]*' $W/spitfilter.log | head -1)"
