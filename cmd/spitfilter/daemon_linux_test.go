@@ -701,7 +701,8 @@ func TestHelperDaemon(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for TestDaemonKillAndReload")
 	}
-	os.Exit(run([]string{"run", "--config", path}, os.Stdout, os.Stderr))
+	// batch: see runDaemon
+	os.Exit(run([]string{"run", "--config", path, "--analysis-priority", "batch"}, os.Stdout, os.Stderr))
 }
 
 // TestDaemonKillAndReload runs the daemon as a process: SIGHUP with a bad
@@ -725,7 +726,13 @@ func TestDaemonKillAndReload(t *testing.T) {
 	cmd := exec.Command("ip", "netns", "exec", l.b, os.Args[0], "-test.run=^TestHelperDaemon$")
 	cmd.Env = append(os.Environ(), "SPITFILTER_HELPER_DAEMON="+path)
 	// The daemon dies with the test, even when the test binary is killed
-	// before its cleanup runs (a timeout).
+	// before its cleanup runs (a timeout). Pdeathsig fires when the thread
+	// that forked the daemon exits, not the process, and the Go runtime
+	// ends threads (one whose locked goroutine has ended, as inNS's do):
+	// about every other run lost its daemon mid-call to it. This goroutine
+	// keeps the forking thread until the test ends.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
