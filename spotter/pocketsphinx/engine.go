@@ -282,7 +282,8 @@ func (e *Engine) file(kind, ext string, phrases []string, fill func(*strings.Bui
 		return "", err
 	}
 	if e.tmpDir == "" {
-		d, err := os.MkdirTemp("", "spitfilter-pocketsphinx-")
+		removeStale(os.TempDir())
+		d, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", tmpPrefix, os.Getpid()))
 		if err != nil {
 			return "", err
 		}
@@ -294,6 +295,33 @@ func (e *Engine) file(kind, ext string, phrases []string, fill func(*strings.Bui
 	}
 	e.files[key] = f
 	return f, nil
+}
+
+// tmpPrefix begins the name of an engine's temporary directory, which goes
+// on with the process id.
+const tmpPrefix = "spitfilter-pocketsphinx-"
+
+// removeStale removes the temporary directories in dir that engines of
+// processes no longer running left behind (a process killed with SIGKILL
+// cannot clean up). A directory whose process still runs, or whose name
+// does not end in a process id, stays.
+func removeStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, en := range entries {
+		name := en.Name()
+		if !en.IsDir() || !strings.HasPrefix(name, tmpPrefix) {
+			continue
+		}
+		pidText, _, _ := strings.Cut(strings.TrimPrefix(name, tmpPrefix), "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(dir, name))
+	}
 }
 
 // phraseLM writes (once per phrase list) an ARPA bigram model in which

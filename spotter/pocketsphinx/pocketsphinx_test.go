@@ -2,6 +2,7 @@ package pocketsphinx
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,5 +150,34 @@ func TestModelErrors(t *testing.T) {
 				t.Errorf("error %v, want ErrModel saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRemoveStale: temporary directories of processes that are gone are
+// removed; those of running processes, and names without a process id,
+// stay.
+func TestRemoveStale(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1) to make a dead process id:", err)
+	}
+	dir := t.TempDir()
+	names := map[string]bool{ // name -> kept
+		fmt.Sprintf("%s%d-123", tmpPrefix, dead.Process.Pid): false,
+		fmt.Sprintf("%s%d-456", tmpPrefix, os.Getpid()):      true,
+		tmpPrefix + "notapid":                                true,
+		"something-else-1":                                   true,
+	}
+	for n := range names {
+		if err := os.MkdirAll(filepath.Join(dir, n, "sub"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStale(dir)
+	for n, kept := range names {
+		_, err := os.Stat(filepath.Join(dir, n))
+		if got := err == nil; got != kept {
+			t.Errorf("%s: kept %v, want %v", n, got, kept)
+		}
 	}
 }
