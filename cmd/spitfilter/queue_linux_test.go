@@ -332,3 +332,36 @@ func TestReaderNoAllocs(t *testing.T) {
 		t.Errorf("%.3f allocations per packet (%d over %d packets), want none", per, after.Mallocs-before.Mallocs, n)
 	}
 }
+
+// TestReaderLetsTheWorldStop: the reader waits in the kernel in a raw
+// system call, which the runtime cannot preempt; garbage collections
+// (which stop the world) must still finish while it waits with no packet
+// coming, and while packets come.
+func TestReaderLetsTheWorldStop(t *testing.T) {
+	_, _, k := newReader(t)
+	done := make(chan time.Duration)
+	go func() {
+		start := time.Now()
+		for range 20 {
+			runtime.GC()
+		}
+		done <- time.Since(start)
+	}()
+	select {
+	case d := <-done:
+		t.Logf("20 collections with the reader idle: %v", d)
+	case <-time.After(10 * time.Second):
+		t.Fatal("20 garbage collections did not finish in 10 s with the reader waiting: the world cannot stop")
+	}
+	for i := range 200 {
+		k.send(packetMsg(3, uint32(i+1), ipv4UDP(caller, callee, rtp(0, uint16(i), uint32(i)*160, 0x6c, voice(160))), true))
+		if i%20 == 0 {
+			runtime.GC()
+		}
+	}
+	ids := make([]uint32, 200)
+	for i := range ids {
+		ids[i] = uint32(i + 1)
+	}
+	k.answers(ids)
+}
