@@ -1,3 +1,5 @@
+// Package main is the spitcheck command.
+//
 // Command spitcheck runs spitfilter's pipeline on packet captures: it finds
 // the RTP streams in pcap and pcapng files, measures them as Wireshark's RTP
 // stream analysis does, decodes their G.711 audio, and reports per stream.

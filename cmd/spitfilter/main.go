@@ -1,3 +1,5 @@
+// Package main is the spitfilter command.
+//
 // Command spitfilter is the inline daemon: RTP sent to Netfilter NFQUEUE is
 // verdicted packet by packet while its audio is listened to, and a stream is
 // muted, bleeped, dropped or marked once banned speech is heard.

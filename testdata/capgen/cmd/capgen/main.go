@@ -1,3 +1,5 @@
+// Package main is the capgen command.
+//
 // Command capgen writes a synthetic RTP capture from a WAV file, with
 // controlled impairments, for spitfilter's tests and tshark cross-checks.
 //

@@ -1,3 +1,5 @@
+// Package main is the accuracy command.
+//
 // Command accuracy measures how well recognizers spot the banned phrases of
 // spitfilter's speech corpus (package testdata/corpus): phrase recall, false
 // alarms per hour, real-time factor and detection latency, per engine and

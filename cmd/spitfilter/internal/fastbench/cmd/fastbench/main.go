@@ -1,3 +1,5 @@
+// Package main is the fastbench command.
+//
 // Command fastbench measures NFQUEUE judges on the fast path in one run, in
 // the same pair of network namespaces: the added one-way latency
 // (p50/p99/p99.9) at fixed rates and the highest lossless packet rate, with

@@ -1,3 +1,5 @@
+// Package main is the gojudge command.
+//
 // Command gojudge is the naive do-nothing go-nfqueue judge fastbench measures:
 // the straightforward usage from go-nfqueue's documentation (Open, a
 // callback registered with RegisterWithErrorFunc, SetVerdict NfAccept for
