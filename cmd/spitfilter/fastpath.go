@@ -89,6 +89,17 @@ func (l *lane) handle(id uint32, pkt []byte, now time.Time) {
 	l.sink.handoff(now, false)
 }
 
+// unreadable accepts packet id unjudged: the kernel holds it, but its
+// message could not be read (broken after its packet header). It is
+// counted as a malformed packet.
+func (l *lane) unreadable(id uint32) {
+	l.packets.Add(1)
+	l.malformed.Add(1)
+	if err := l.out.Verdict(id, l.enf.Pass(enforce.ReasonMalformed), nil); err != nil {
+		l.verdictErrors.Add(1)
+	}
+}
+
 // idle hands the streams with new audio to the workers now: the reader
 // calls it when no packet came for a while.
 func (l *lane) idle(now time.Time) { l.sink.handoff(now, true) }

@@ -117,18 +117,11 @@ func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (que
 		return fail(fmt.Errorf("queue socket: %w", errors.Join(err, serr)))
 	}
 	r.closeSock = func() error { return unix.Close(r.fd) }
-	if err := nf.Close(); err != nil {
-		r.closeSock()
-		return nil, nil, fmt.Errorf("queue socket: %w", err)
-	}
-	if err := unix.SetNonblock(r.fd, false); err != nil {
-		r.closeSock()
-		return nil, nil, fmt.Errorf("queue socket: %w", err)
-	}
 	tv := unix.NsecToTimeval(pollTimeout.Nanoseconds())
-	if err := unix.SetsockoptTimeval(r.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+	if err := errors.Join(nf.Close(), unix.SetNonblock(r.fd, false),
+		unix.SetsockoptTimeval(r.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)); err != nil {
 		r.closeSock()
-		return nil, nil, fmt.Errorf("queue socket: receive timeout: %w", err)
+		return nil, nil, fmt.Errorf("queue socket: %w", err)
 	}
 	r.l = newLane(q, d.tableConfig(), d.enf, d.an, r)
 	r.start(d.o.Clock, func(err error) {
@@ -224,10 +217,7 @@ func (r *nfq) read(clock func() time.Time) error {
 				b = b[k:]
 				switch {
 				case err != nil && m.Kind == nfqwire.KindPacket:
-					// the kernel holds it: accepted unjudged, as any packet we cannot read
-					r.l.malformed.Add(1)
-					r.l.packets.Add(1)
-					r.batch.Add(m.Packet.ID, nfqwire.Verdict{Verdict: nfqwire.Accept})
+					r.l.unreadable(m.Packet.ID)
 				case err != nil:
 					r.l.malformed.Add(1)
 				case m.Kind == nfqwire.KindPacket:
