@@ -72,6 +72,7 @@ type analyzer struct {
 	started, ended          atomic.Uint64 // streams
 	live                    atomic.Int64
 	framesQueued, skipped   atomic.Uint64 // frames copied for analysis, frames skipped (queue full)
+	overRealTime            atomic.Uint64 // frames skipped: their stream sent audio faster than real time
 	backlog                 atomic.Int64  // frames waiting now
 	scheduleFull            atomic.Uint64 // a stream could not be put on the work queue (never expected)
 	audio, busy             atomic.Int64  // analysed audio and the time spent on it, in ns
@@ -94,6 +95,8 @@ type job struct {
 	scheduled atomic.Bool   // on the work queue or being processed
 	ended     atomic.Bool   // the stream left the table; no more frames
 	gapOwed   int           // reader only: samples of frames skipped, added to the next frame's gap
+	budget    budget        // reader only: how much of the stream's audio may be analysed
+	flooded   bool          // reader only: the budget has refused a frame (logged once)
 
 	// worker only
 	listener *spotter.Listener
@@ -180,6 +183,17 @@ func (ls *laneSink) Frame(s *rtpflow.Stream, f *rtpflow.Frame) {
 		return // not audio we can listen to
 	}
 	j := a.job(s)
+	if !j.budget.take(f.Arrival, len(f.Payload)) {
+		// Not owed as a gap: stream time counts the audio analysed, so
+		// that a flood's timestamps cannot make the worker decode
+		// silence faster than real time either.
+		a.overRealTime.Add(1)
+		if !j.flooded {
+			j.flooded = true
+			a.log.Warn("stream sends audio faster than real time: only real time of it is analysed", "stream", j.key.String())
+		}
+		return
+	}
 	t := j.tail.Load()
 	if t-j.head.Load() >= uint64(len(j.ring)) {
 		a.skipped.Add(1)
@@ -438,7 +452,8 @@ type analysisStats struct {
 	StreamsStarted, StreamsEnded uint64
 	LiveStreams                  int64
 	FramesQueued, FramesSkipped  uint64
-	Backlog                      int64 // frames waiting for analysis now
+	FramesOverRealTime           uint64 // skipped: the stream outran its budget
+	Backlog                      int64  // frames waiting for analysis now
 	ScheduleFull                 uint64
 	Audio, Busy                  time.Duration // audio analysed, time spent on it (Busy/Audio: real-time factor)
 	Detections, ListenerErrors   uint64
@@ -449,8 +464,9 @@ func (a *analyzer) stats() analysisStats {
 	s := analysisStats{
 		StreamsStarted: a.started.Load(), StreamsEnded: a.ended.Load(), LiveStreams: a.live.Load(),
 		FramesQueued: a.framesQueued.Load(), FramesSkipped: a.skipped.Load(), Backlog: a.backlog.Load(),
-		ScheduleFull: a.scheduleFull.Load(),
-		Audio:        time.Duration(a.audio.Load()), Busy: time.Duration(a.busy.Load()),
+		FramesOverRealTime: a.overRealTime.Load(),
+		ScheduleFull:       a.scheduleFull.Load(),
+		Audio:              time.Duration(a.audio.Load()), Busy: time.Duration(a.busy.Load()),
 		Detections: a.detections.Load(), ListenerErrors: a.listenerErr.Load(),
 		ByRule: map[string]uint64{},
 	}

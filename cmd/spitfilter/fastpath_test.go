@@ -298,3 +298,39 @@ func TestAnalysisQueueFull(t *testing.T) {
 		t.Errorf("queued %d, skipped %d of 20 frames; want 4 queued (the ring) and the rest skipped", s.FramesQueued, s.FramesSkipped)
 	}
 }
+
+// TestAnalysisOverRealTime: a stream flooding 800 times real time is
+// analysed at its budget, the rest skipped and counted as over real time;
+// a real-time call on the same lane is analysed whole, and every packet of
+// both gets its verdict.
+func TestAnalysisOverRealTime(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	var pol atomic.Pointer[policy]
+	pol.Store(&policy{gen: 1, cfg: config.Default()})
+	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, &pol, nil, 4096, 0, 16, AnalysisBatch)
+	an.shutdown(time.Second) // no worker: the rings keep what was queued
+	sink := &fakeSink{}
+	l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, sink)
+	flooder := netip.MustParseAddrPort("198.51.100.7:5000")
+	const rate, seconds = 40_000, 2
+	calls := 0
+	for i := range rate * seconds {
+		at := t0.Add(time.Duration(i) * time.Second / rate)
+		l.handle(uint32(i), ipv4UDP(flooder, callee, rtp(0, uint16(i), uint32(i)*160, 99, voice(160))), at)
+		if i%(rate/50) == 0 { // the call: a packet every 20 ms
+			l.handle(1<<31|uint32(calls), ipv4UDP(caller, callee, rtp(0, uint16(calls), uint32(calls)*160, 7, voice(160))), at)
+			calls++
+		}
+	}
+	if want := rate*seconds + calls; sink.count != want {
+		t.Fatalf("%d verdicts for %d packets", sink.count, want)
+	}
+	s := an.stats()
+	flood := (budgetBurst + seconds*budgetRate) / 160 // 2 s, then 1.25 × real time
+	if s.FramesQueued < uint64(calls+flood-2) || s.FramesQueued > uint64(calls+flood) {
+		t.Errorf("%d frames queued, want the call's %d and about %d of the flood's", s.FramesQueued, calls, flood)
+	}
+	if s.FramesOverRealTime+s.FramesQueued != uint64(rate*seconds+calls) || s.FramesSkipped != 0 {
+		t.Errorf("queued %d, over real time %d, queue full %d: want every frame queued or over real time", s.FramesQueued, s.FramesOverRealTime, s.FramesSkipped)
+	}
+}

@@ -26,14 +26,15 @@ func (d *daemon) obsStats() obs.Stats {
 			Bleep: s.Enforce.Verdict(enforce.Bleep), Drop: s.Enforce.Verdict(enforce.Drop),
 			Mark: s.Enforce.Verdict(enforce.Mark),
 		},
-		LiveStreams:     int(s.Analysis.LiveStreams),
-		Detections:      s.Analysis.ByRule,
-		Backlog:         int(s.Analysis.Backlog),
-		AnalysisSkipped: s.Analysis.FramesSkipped,
-		AudioSeconds:    s.Analysis.Audio.Seconds(),
-		CPUSeconds:      s.Analysis.Busy.Seconds(),
-		ReloadsOK:       s.Reloads,
-		ReloadsFailed:   s.ReloadErrors,
+		LiveStreams:          int(s.Analysis.LiveStreams),
+		Detections:           s.Analysis.ByRule,
+		Backlog:              int(s.Analysis.Backlog),
+		AnalysisSkipped:      s.Analysis.FramesSkipped,
+		AnalysisOverRealTime: s.Analysis.FramesOverRealTime,
+		AudioSeconds:         s.Analysis.Audio.Seconds(),
+		CPUSeconds:           s.Analysis.Busy.Seconds(),
+		ReloadsOK:            s.Reloads,
+		ReloadsFailed:        s.ReloadErrors,
 	}
 	for _, q := range s.Queues {
 		o.Packets += q.Packets

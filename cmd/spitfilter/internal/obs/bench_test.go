@@ -54,7 +54,9 @@ func nativeRegistry() *prometheus.Registry {
 		d.WithLabelValues(r).Add(float64(n))
 	}
 	g("backlog").Set(float64(s.Backlog))
-	c("skipped_total").Add(float64(s.AnalysisSkipped))
+	sk := cv("skipped_total", "reason")
+	sk.WithLabelValues("queue_full").Add(float64(s.AnalysisSkipped))
+	sk.WithLabelValues("over_real_time").Add(float64(s.AnalysisOverRealTime))
 	c("audio_total").Add(s.AudioSeconds)
 	c("cpu_total").Add(s.CPUSeconds)
 	g("rtf").Set(s.CPUSeconds / s.AudioSeconds)

@@ -70,7 +70,7 @@ func newDescs() descs {
 		evicted:      d("streams_evicted_total", "Streams pushed out of a full stream table."),
 		detections:   d("detections_total", "Detections by rule name.", "rule"),
 		backlog:      d("analysis_backlog_frames", "Audio frames waiting for analysis now."),
-		skipped:      d("analysis_skipped_frames_total", "Audio frames not analysed because the analysis queue was full."),
+		skipped:      d("analysis_skipped_frames_total", "Audio frames not analysed, by reason: queue_full (the stream's analysis queue was full: analysis is behind) or over_real_time (the stream sent audio faster than real time).", "reason"),
 		audio:        d("recognizer_audio_seconds_total", "Audio fed to the recognizers, in seconds."),
 		cpu:          d("recognizer_cpu_seconds_total", "CPU time the recognizers took, in seconds."),
 		rtf:          d("recognizer_real_time_factor", "Recognizer CPU seconds per audio second since start (rate(cpu)/rate(audio) for a window)."),
@@ -151,7 +151,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(d.detections, float64(n), rule)
 	}
 	gauge(d.backlog, float64(s.Backlog))
-	counter(d.skipped, float64(s.AnalysisSkipped))
+	counter(d.skipped, float64(s.AnalysisSkipped), "queue_full")
+	counter(d.skipped, float64(s.AnalysisOverRealTime), "over_real_time")
 	counter(d.audio, s.AudioSeconds)
 	counter(d.cpu, s.CPUSeconds)
 	rtf := 0.0

@@ -17,19 +17,20 @@ import (
 // exported under the wrong name shows.
 func sampleStats() Stats {
 	return Stats{
-		Packets:         1000,
-		Verdicts:        Verdicts{Accept: 900, Mute: 50, Bleep: 20, Drop: 20, Mark: 10},
-		Malformed:       3,
-		NotRTP:          7,
-		LiveStreams:     4,
-		StreamsEvicted:  2,
-		Detections:      map[string]uint64{"free cruise": 5, `press (one|1) "now"`: 1},
-		Backlog:         12,
-		AnalysisSkipped: 9,
-		AudioSeconds:    80,
-		CPUSeconds:      20,
-		ReloadsOK:       6,
-		ReloadsFailed:   1,
+		Packets:              1000,
+		Verdicts:             Verdicts{Accept: 900, Mute: 50, Bleep: 20, Drop: 20, Mark: 10},
+		Malformed:            3,
+		NotRTP:               7,
+		LiveStreams:          4,
+		StreamsEvicted:       2,
+		Detections:           map[string]uint64{"free cruise": 5, `press (one|1) "now"`: 1},
+		Backlog:              12,
+		AnalysisSkipped:      9,
+		AnalysisOverRealTime: 4,
+		AudioSeconds:         80,
+		CPUSeconds:           20,
+		ReloadsOK:            6,
+		ReloadsFailed:        1,
 	}
 }
 
@@ -37,9 +38,10 @@ const wantDaemonMetrics = `
 # HELP spitfilter_analysis_backlog_frames Audio frames waiting for analysis now.
 # TYPE spitfilter_analysis_backlog_frames gauge
 spitfilter_analysis_backlog_frames 12
-# HELP spitfilter_analysis_skipped_frames_total Audio frames not analysed because the analysis queue was full.
+# HELP spitfilter_analysis_skipped_frames_total Audio frames not analysed, by reason: queue_full (the stream's analysis queue was full: analysis is behind) or over_real_time (the stream sent audio faster than real time).
 # TYPE spitfilter_analysis_skipped_frames_total counter
-spitfilter_analysis_skipped_frames_total 9
+spitfilter_analysis_skipped_frames_total{reason="over_real_time"} 4
+spitfilter_analysis_skipped_frames_total{reason="queue_full"} 9
 # HELP spitfilter_detections_total Detections by rule name.
 # TYPE spitfilter_detections_total counter
 spitfilter_detections_total{rule="free cruise"} 5

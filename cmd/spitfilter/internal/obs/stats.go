@@ -24,6 +24,10 @@ type Stats struct {
 	// AnalysisSkipped counts audio frames not analysed because the
 	// analysis queue was full (the packets were still verdicted).
 	AnalysisSkipped uint64
+	// AnalysisOverRealTime counts audio frames not analysed because
+	// their stream sent audio faster than real time, beyond its
+	// allowance (the packets were still verdicted).
+	AnalysisOverRealTime uint64
 	// AudioSeconds is the audio fed to the recognizers, in seconds;
 	// CPUSeconds is the CPU time they took, in seconds. CPUSeconds /
 	// AudioSeconds is the real-time factor.
