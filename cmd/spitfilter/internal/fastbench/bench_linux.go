@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -70,6 +71,9 @@ func (b *bench) judge(ctx context.Context, j Judge) (res JudgeResult, err error)
 		return res, err
 	}
 	b.jp = p
+	if j.IdleLoad {
+		defer idleLoad(runtime.NumCPU())()
+	}
 	defer func() {
 		p.stop(3 * time.Second)
 		b.jp = nil

@@ -53,6 +53,11 @@ func DefaultJudges(cBin, goBin string) []Judge {
 	}
 }
 
+// IdleLoadJudge is the C judge measured with IdleLoad, named "c-idle-load".
+func IdleLoadJudge(cBin string) Judge {
+	return Judge{Name: "c-idle-load", Argv: []string{cBin, QueuePlaceholder, "4096"}, IdleLoad: true}
+}
+
 func build(ctx context.Context, dir, name string, args ...string) error {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, name, args...)

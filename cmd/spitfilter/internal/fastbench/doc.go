@@ -31,6 +31,13 @@
 // queue shows a listener in /proc/net/netfilter/nfnetlink_queue, measures,
 // then ends it with SIGTERM (SIGKILL after a grace period).
 //
+// A judge with IdleLoad (the built-in "c-idle-load", fastbench -idle-load:
+// the C judge) is measured with one busy thread per CPU spinning at
+// SCHED_IDLE in the rig's process: work that takes every spare moment of
+// the CPUs and yields at once to everything else, as spitfilter's analysis
+// does when it cannot keep up. Beside the plain C judge, it shows what
+// sharing the CPUs alone costs a judge's latency.
+//
 // A run is lossless when every packet arrived, the kernel's queue and
 // socket counters show no drop, and every packet got a queue id, i.e. none
 // passed unjudged through fail-open. The kernel accepts packets unjudged,

@@ -70,3 +70,13 @@ func TestRoundsFlag(t *testing.T) {
 		t.Errorf("-rounds 0: stderr %q does not say what is wrong", stderr.String())
 	}
 }
+
+func TestIdleLoadNeedsBuiltin(t *testing.T) {
+	var stderr strings.Builder
+	if code := run(context.Background(), []string{"-builtin=false", "-idle-load", "-judge", "x=true"}, io.Discard, &stderr); code != 2 {
+		t.Errorf("-idle-load without the built-in judges: exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "-idle-load measures the built-in C judge") {
+		t.Errorf("stderr %q does not say what is wrong", stderr.String())
+	}
+}
