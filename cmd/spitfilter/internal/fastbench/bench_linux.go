@@ -71,9 +71,6 @@ func (b *bench) judge(ctx context.Context, j Judge) (res JudgeResult, err error)
 		return res, err
 	}
 	b.jp = p
-	if j.IdleLoad {
-		defer idleLoad(runtime.NumCPU())()
-	}
 	defer func() {
 		p.stop(3 * time.Second)
 		b.jp = nil
@@ -82,6 +79,13 @@ func (b *bench) judge(ctx context.Context, j Judge) (res JudgeResult, err error)
 	}()
 	if _, err := p.waitBound(ctx, b.lab.nsB, b.cfg.Queue, b.cfg.BindTimeout); err != nil {
 		return res, err
+	}
+	if j.IdleLoad {
+		load, err := startIdleLoad(runtime.NumCPU())
+		if err != nil {
+			return res, err
+		}
+		defer load.stop()
 	}
 	// warm up: 1000 packets at 1000/s, not counted
 	if _, _, err := b.measure(ctx, [2]bool{true, true}, 1000, time.Second); err != nil {

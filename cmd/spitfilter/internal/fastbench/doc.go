@@ -32,8 +32,8 @@
 // then ends it with SIGTERM (SIGKILL after a grace period).
 //
 // A judge with IdleLoad (the built-in "c-idle-load", fastbench -idle-load:
-// the C judge) is measured with one busy thread per CPU spinning at
-// SCHED_IDLE in the rig's process: work that takes every spare moment of
+// the C judge) is measured with one busy process per CPU spinning at
+// SCHED_IDLE (chrt -i 0) beside it: work that takes every spare moment of
 // the CPUs and yields at once to everything else, as spitfilter's analysis
 // does when it cannot keep up. Beside the plain C judge, it shows what
 // sharing the CPUs alone costs a judge's latency.

@@ -19,7 +19,7 @@ type Judge struct {
 	// Argv is the command and its arguments; QueuePlaceholder is expanded.
 	Argv []string
 	// IdleLoad: while the judge is measured, the rig keeps one busy
-	// thread per CPU running at SCHED_IDLE beside it, work that takes
+	// process per CPU running at SCHED_IDLE beside it, work that takes
 	// whatever CPU time is spare, as an analysis that cannot keep up
 	// does. It measures what sharing the CPUs costs a judge that does
 	// nothing itself.

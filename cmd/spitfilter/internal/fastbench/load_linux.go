@@ -1,36 +1,34 @@
 package fastbench
 
 import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-
-	"golang.org/x/sys/unix"
+	"fmt"
+	"os/exec"
 )
 
-// idleLoad starts n threads that spin at SCHED_IDLE until the returned
-// func is called, which waits for them to end. Each thread ends with its
-// goroutine (locked, never unlocked), so no idle-priority thread goes back
-// to the runtime's pool; the main thread, which the runtime keeps, gets
-// its normal policy back.
-func idleLoad(n int) (stop func()) {
-	var (
-		quit atomic.Bool
-		wg   sync.WaitGroup
-	)
+// idleLoad is a set of processes spinning at SCHED_IDLE.
+type idleLoad []*exec.Cmd
+
+// startIdleLoad starts n processes that spin at SCHED_IDLE (chrt -i 0, a
+// shell loop) until stop. They are processes of their own, not threads of
+// the rig: a spinning thread of the rig would hold one of its Go
+// processors, which its sender and receiver need.
+func startIdleLoad(n int) (idleLoad, error) {
+	var l idleLoad
 	for range n {
-		wg.Go(func() {
-			runtime.LockOSThread()
-			_ = unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}, 0)
-			for !quit.Load() {
-			}
-			// The main thread does not end with a locked goroutine:
-			// it must not stay at idle priority.
-			_ = unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL}, 0)
-		})
+		p := exec.Command("chrt", "-i", "0", "sh", "-c", "while :; do :; done")
+		if err := p.Start(); err != nil {
+			l.stop()
+			return nil, fmt.Errorf("%w: idle load: %v", ErrSetup, err)
+		}
+		l = append(l, p)
 	}
-	return func() {
-		quit.Store(true)
-		wg.Wait()
+	return l, nil
+}
+
+// stop kills the processes (by pid) and waits for them.
+func (l idleLoad) stop() {
+	for _, p := range l {
+		_ = p.Process.Kill()
+		_ = p.Wait()
 	}
 }

@@ -2,60 +2,55 @@ package fastbench
 
 import (
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// idleThreads counts the process's threads whose policy is SCHED_IDLE (5).
-func idleThreads(t *testing.T) (n int) {
+// schedPolicy is the policy of process pid from /proc (5: SCHED_IDLE).
+func schedPolicy(t *testing.T, pid int) string {
 	t.Helper()
-	tasks, err := filepath.Glob("/proc/self/task/*")
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/sched")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, task := range tasks {
-		sched, err := os.ReadFile(filepath.Join(task, "sched"))
-		if err != nil {
-			continue // the thread ended
-		}
-		for _, line := range strings.Split(string(sched), "\n") {
-			if f := strings.Fields(line); len(f) == 3 && f[0] == "policy" && f[2] == "5" {
-				n++
-			}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "policy" {
+			return f[2]
 		}
 	}
-	return n
+	t.Fatalf("no policy in /proc/%d/sched", pid)
+	return ""
 }
 
+// TestIdleLoad: the load is two processes at SCHED_IDLE that spin, and
+// stop leaves none behind.
 func TestIdleLoad(t *testing.T) {
-	if n := idleThreads(t); n != 0 {
-		t.Fatalf("%d idle-priority threads before the load", n)
+	l, err := startIdleLoad(2)
+	if err != nil {
+		t.Fatal(err)
 	}
-	stop := idleLoad(2)
+	defer l.stop()
+	if len(l) != 2 {
+		t.Fatalf("%d processes, want 2", len(l))
+	}
 	deadline := time.Now().Add(5 * time.Second)
-	for {
-		n := idleThreads(t)
-		if n == 2 {
-			break
+	for _, p := range l {
+		for schedPolicy(t, p.Process.Pid) != "5" { // chrt sets it, then execs sh
+			if time.Now().After(deadline) {
+				t.Fatalf("process %d is not SCHED_IDLE", p.Process.Pid)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("%d idle-priority threads spinning, want 2", n)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	stop()
-	// The threads end with their goroutines: none stays in the runtime's
-	// pool at idle priority.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		n := idleThreads(t)
-		if n == 0 {
-			break
+	l.stop()
+	for _, p := range l {
+		if p.ProcessState == nil {
+			t.Errorf("process %d not waited for", p.Process.Pid)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d idle-priority threads left after stop", n)
+		if _, err := os.Stat("/proc/" + strconv.Itoa(p.Process.Pid)); err == nil {
+			t.Errorf("process %d still there after stop", p.Process.Pid)
 		}
 	}
 }

@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&judges, "judge", "`name=command args...` to measure besides the built-in ones (repeatable; {queue} is the queue number)")
 	fs.Var(&rates, "rates", "comma-separated rates in packets/s for the latency runs (default 10000,40000)")
 	builtin := fs.Bool("builtin", true, "build and measure the reference judges c and go")
-	idle := fs.Bool("idle-load", false, "also measure c-idle-load: the C judge with one SCHED_IDLE busy thread per CPU running beside it (what sharing the CPUs with work that takes the spare time costs; with -builtin)")
+	idle := fs.Bool("idle-load", false, "also measure c-idle-load: the C judge with one SCHED_IDLE busy process per CPU running beside it (what sharing the CPUs with work that takes the spare time costs; with -builtin)")
 	cSrc := fs.String("c-judge", "", "use this C judge binary instead of building it")
 	goBin := fs.String("go-judge", "", "use this go-nfqueue judge binary instead of building it")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "length of each latency run (default 2s)")
