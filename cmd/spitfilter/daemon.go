@@ -54,6 +54,9 @@ type daemonOptions struct {
 	// AnalysisPriority is how the analysis threads share the CPU; default
 	// AnalysisIdle.
 	AnalysisPriority AnalysisPriority
+	// SpareRecognizers is how many recognizers of ended streams are kept
+	// for new ones (recPool); 0: one per worker; negative: none.
+	SpareRecognizers int
 }
 
 // policy is what a config file decides about listening and enforcing. It
@@ -94,6 +97,7 @@ type daemon struct {
 	log     *slog.Logger
 	engine  spotter.Engine
 	ownsEng bool
+	recs    *recPool // the analysis's recognizers, made with engine
 	pol     atomic.Pointer[policy]
 	enf     *enforce.Enforcer
 	an      *analyzer
@@ -146,7 +150,15 @@ func newDaemon(cfg *config.Config, o daemonOptions) (*daemon, error) {
 	d.pol.Store(p)
 	tcfg := d.tableConfig()
 	maxJobs := cfg.Queue.Len()*(rtpflow.NewTable(tcfg, nil).Config().MaxStreams+1) + 1024
-	d.an = newAnalyzer(d.log, d.engine, &d.pol, o.Emit, o.AnalysisDepth, o.Workers, maxJobs, o.AnalysisPriority)
+	spare := o.SpareRecognizers
+	switch {
+	case spare == 0:
+		spare = o.Workers
+	case spare < 0:
+		spare = 0
+	}
+	d.recs = newRecPool(d.engine, spare)
+	d.an = newAnalyzer(d.log, d.recs, &d.pol, o.Emit, o.AnalysisDepth, o.Workers, maxJobs, o.AnalysisPriority)
 	return d, nil
 }
 
@@ -296,6 +308,7 @@ func (d *daemon) Close() error {
 	var err error
 	d.closeOnce.Do(func() {
 		d.an.shutdown(5 * time.Second)
+		d.recs.drain()
 		err = d.closeEngine()
 	})
 	return err
@@ -316,6 +329,9 @@ type daemonStats struct {
 	Reloads       uint64
 	ReloadErrors  uint64
 	PolicyVersion uint64
+	// RecognizersMade and RecognizersReused count the recognizers made
+	// for streams and those given from the kept ones.
+	RecognizersMade, RecognizersReused uint64
 }
 
 // stats returns the daemon's counts. It is safe to call at any time after
@@ -323,6 +339,7 @@ type daemonStats struct {
 func (d *daemon) stats() daemonStats {
 	s := daemonStats{Enforce: d.enf.Stats(), Analysis: d.an.stats(),
 		Reloads: d.reloads.Load(), ReloadErrors: d.reloadErr.Load(), PolicyVersion: d.pol.Load().gen}
+	s.RecognizersMade, s.RecognizersReused = d.recs.counts()
 	d.lanesMu.Lock()
 	for _, l := range d.lanes {
 		s.Queues = append(s.Queues, l.stats())

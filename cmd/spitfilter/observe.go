@@ -31,6 +31,8 @@ func (d *daemon) obsStats() obs.Stats {
 		Backlog:              int(s.Analysis.Backlog),
 		AnalysisSkipped:      s.Analysis.FramesSkipped,
 		AnalysisOverRealTime: s.Analysis.FramesOverRealTime,
+		RecognizersMade:      s.RecognizersMade,
+		RecognizersReused:    s.RecognizersReused,
 		AudioSeconds:         s.Analysis.Audio.Seconds(),
 		CPUSeconds:           s.Analysis.Busy.Seconds(),
 		ReloadsOK:            s.Reloads,

@@ -29,6 +29,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	prioName := fs.String("analysis-priority", "idle", "how analysis shares the CPU: idle (only spare CPU; traffic and the host's work first) or batch (a fair share)")
 	depth := fs.Int("analysis-depth", DefaultAnalysisDepth, "audio frames a stream may have waiting for analysis before its audio is skipped")
 	rcvbuf := fs.Int("rcvbuf", DefaultReadBuffer, "netlink receive buffer per queue, in `bytes`")
+	spare := fs.Int("spare-recognizers", -1, "recognizers of ended streams kept, reset, for new streams: a call's analysis starts without making one (about 1 s of CPU for PocketSphinx), each kept one holds its memory (default -1: one per worker; 0: none)")
 	queue := fs.String("queue", "", "NFQUEUE number or range `N|N-M`, in place of the config's queue")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -38,6 +39,10 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "spitfilter run: unexpected argument %q (the file goes after --config)\n", fs.Arg(0))
+		return 2
+	}
+	if *spare < -1 {
+		fmt.Fprintf(stderr, "spitfilter run: --spare-recognizers %d: want 0 or more (-1: one per worker)\n", *spare)
 		return 2
 	}
 	prio, err := ParseAnalysisPriority(*prioName)
@@ -94,7 +99,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	}
 	d, err := newDaemon(cfg, daemonOptions{
 		ConfigPath: *path, Log: log, Emit: emit, Workers: *workers, AnalysisPriority: prio,
-		AnalysisDepth: *depth, ReadBuffer: *rcvbuf, Env: os.Getenv,
+		AnalysisDepth: *depth, ReadBuffer: *rcvbuf, Env: os.Getenv, SpareRecognizers: spareOption(*spare),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "spitfilter run: %v\n", err)
@@ -159,4 +164,16 @@ func totalPackets(s daemonStats) uint64 {
 		n += q.Packets
 	}
 	return n
+}
+
+// spareOption turns --spare-recognizers (-1: one per worker, 0: none) into
+// daemonOptions.SpareRecognizers (0: one per worker, negative: none).
+func spareOption(flag int) int {
+	switch {
+	case flag < 0:
+		return 0
+	case flag == 0:
+		return -1
+	}
+	return flag
 }

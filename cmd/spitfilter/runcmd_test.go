@@ -67,3 +67,20 @@ func TestRunRefusesBadAnalysisPriority(t *testing.T) {
 		}
 	}
 }
+
+func TestRunRefusesBadSpareRecognizers(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "--config", "spitfilter.yaml", "--spare-recognizers", "-2"}, &out, &errb); code != 2 {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "--spare-recognizers -2: want 0 or more") {
+		t.Errorf("stderr does not say what is wrong:\n%s", errb.String())
+	}
+	// The flag's -1 (default: one per worker) and 0 (none) become the
+	// daemon's 0 and a negative number; counts pass as they are.
+	for flag, want := range map[int]int{-1: 0, 0: -1, 3: 3} {
+		if got := spareOption(flag); got != want {
+			t.Errorf("spareOption(%d) = %d, want %d", flag, got, want)
+		}
+	}
+}

@@ -27,6 +27,8 @@ func sampleStats() Stats {
 		Backlog:              12,
 		AnalysisSkipped:      9,
 		AnalysisOverRealTime: 4,
+		RecognizersMade:      3,
+		RecognizersReused:    8,
 		AudioSeconds:         80,
 		CPUSeconds:           20,
 		ReloadsOK:            6,
@@ -64,6 +66,10 @@ spitfilter_recognizer_cpu_seconds_total 20
 # HELP spitfilter_recognizer_real_time_factor Recognizer CPU seconds per audio second since start (rate(cpu)/rate(audio) for a window).
 # TYPE spitfilter_recognizer_real_time_factor gauge
 spitfilter_recognizer_real_time_factor 0.25
+# HELP spitfilter_recognizers_total Recognizers given to streams, by how: made (the engine made one) or reused (one kept from an ended stream).
+# TYPE spitfilter_recognizers_total counter
+spitfilter_recognizers_total{how="made"} 3
+spitfilter_recognizers_total{how="reused"} 8
 # HELP spitfilter_reloads_total Configuration reloads by result.
 # TYPE spitfilter_reloads_total counter
 spitfilter_reloads_total{result="failed"} 1

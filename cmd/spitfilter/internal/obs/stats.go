@@ -28,6 +28,9 @@ type Stats struct {
 	// their stream sent audio faster than real time, beyond its
 	// allowance (the packets were still verdicted).
 	AnalysisOverRealTime uint64
+	// RecognizersMade counts the recognizers made for streams;
+	// RecognizersReused those given to streams from the ones kept.
+	RecognizersMade, RecognizersReused uint64
 	// AudioSeconds is the audio fed to the recognizers, in seconds;
 	// CPUSeconds is the CPU time they took, in seconds. CPUSeconds /
 	// AudioSeconds is the real-time factor.

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/spitfilter/spitfilter/spotter"
+)
+
+// recPool is the spotter.Engine the analysis makes its recognizers with: it
+// keeps the recognizers of ended streams, up to max of them, and gives them
+// to the next streams that listen for the same vocabulary. Making a
+// PocketSphinx recognizer costs about a second of CPU (its decoders load the
+// models) before a new call's first word can be heard; a kept one is reset
+// and ready. Each kept one holds its memory (about 160 MB for PocketSphinx
+// full recognition, 30 MB for keyword spotting).
+//
+// Recognizers are kept for the vocabulary of the newest request only: once
+// a reload changes the banned phrases or the mode, the kept ones are closed,
+// and so is every recognizer of the old vocabulary as its stream ends.
+type recPool struct {
+	spotter.Engine
+	max int
+
+	mu     sync.Mutex
+	key    string // vocabulary of the newest request
+	idle   []spotter.Recognizer
+	closed bool
+
+	made, reused atomic.Uint64
+}
+
+func newRecPool(e spotter.Engine, max int) *recPool {
+	return &recPool{Engine: e, max: max}
+}
+
+func vocabularyKey(v spotter.Vocabulary) string {
+	return string(v.Mode) + "\x00" + strings.Join(v.Phrases, "\x00")
+}
+
+// NewRecognizer gives a kept recognizer for v, or makes one.
+func (p *recPool) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error) {
+	k := vocabularyKey(v)
+	p.mu.Lock()
+	var stale []spotter.Recognizer
+	if k != p.key {
+		stale, p.idle, p.key = p.idle, nil, k
+	}
+	var r spotter.Recognizer
+	if n := len(p.idle); n > 0 {
+		r, p.idle[n-1] = p.idle[n-1], nil
+		p.idle = p.idle[:n-1]
+	}
+	p.mu.Unlock()
+	closeAll(stale)
+	if r != nil {
+		p.reused.Add(1)
+		return &pooled{Recognizer: r, pool: p, key: k}, nil
+	}
+	r, err := p.Engine.NewRecognizer(v)
+	if err != nil {
+		return nil, err
+	}
+	p.made.Add(1)
+	return &pooled{Recognizer: r, pool: p, key: k}, nil
+}
+
+// put takes back a recognizer of vocabulary k, reset, or closes it.
+func (p *recPool) put(k string, r spotter.Recognizer) error {
+	r.Reset()
+	p.mu.Lock()
+	if !p.closed && k == p.key && len(p.idle) < p.max {
+		p.idle = append(p.idle, r)
+		r = nil
+	}
+	p.mu.Unlock()
+	if r != nil {
+		return r.Close()
+	}
+	return nil
+}
+
+// drain closes the kept recognizers; recognizers handed back later are
+// closed at once. The engine itself stays open.
+func (p *recPool) drain() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	closeAll(idle)
+}
+
+// Close closes the kept recognizers (drain). The engine is not the pool's
+// to close.
+func (p *recPool) Close() error {
+	p.drain()
+	return nil
+}
+
+// counts returns how many recognizers were made and how many were reused.
+func (p *recPool) counts() (made, reused uint64) { return p.made.Load(), p.reused.Load() }
+
+func closeAll(rs []spotter.Recognizer) {
+	for _, r := range rs {
+		r.Close()
+	}
+}
+
+// pooled is a recognizer on loan from a recPool: Close hands it back.
+type pooled struct {
+	spotter.Recognizer
+	pool *recPool
+	key  string
+	done bool
+}
+
+func (r *pooled) Close() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	return r.pool.put(r.key, r.Recognizer)
+}
