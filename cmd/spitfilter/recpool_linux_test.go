@@ -70,32 +70,27 @@ func TestRecognizerReuse(t *testing.T) {
 // kept from an ended call (reset and handed back).
 func BenchmarkRecognizerSetUp(b *testing.B) {
 	eng := pocketSphinx(b)
-	v := spotter.Vocabulary{Phrases: []string{"car warranty", "free cruise"}}
-	pcm := make([]int16, 160) // 10 ms, so that each has an utterance to end
-	b.Run("made", func(b *testing.B) {
-		for b.Loop() {
-			r, err := eng.NewRecognizer(v)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := r.Write(pcm); err != nil {
-				b.Fatal(err)
-			}
-			r.Close()
-		}
-	})
+	b.Run("made", func(b *testing.B) { setUpLoop(b, eng.NewRecognizer) })
 	b.Run("reused", func(b *testing.B) {
 		p := newRecPool(eng, 1)
 		defer p.drain()
-		for b.Loop() {
-			r, err := p.NewRecognizer(v)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := r.Write(pcm); err != nil {
-				b.Fatal(err)
-			}
-			r.Close()
-		}
+		setUpLoop(b, p.NewRecognizer)
 	})
+}
+
+// setUpLoop gets a recognizer from get, gives it 10 ms of audio (so that
+// each has an utterance to end) and closes it, b.N times.
+func setUpLoop(b *testing.B, get func(spotter.Vocabulary) (spotter.Recognizer, error)) {
+	v := spotter.Vocabulary{Phrases: []string{"car warranty", "free cruise"}}
+	pcm := make([]int16, 160)
+	for b.Loop() {
+		r, err := get(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Write(pcm); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
 }
