@@ -308,7 +308,7 @@ func (d *daemon) Close() error {
 	var err error
 	d.closeOnce.Do(func() {
 		d.an.shutdown(5 * time.Second)
-		d.recs.drain()
+		d.recs.Close()
 		err = d.closeEngine()
 	})
 	return err

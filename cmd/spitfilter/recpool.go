@@ -53,16 +53,16 @@ func (p *recPool) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error
 		p.idle = p.idle[:n-1]
 	}
 	p.mu.Unlock()
-	closeAll(stale)
+	closeRecognizers(stale)
 	if r != nil {
 		p.reused.Add(1)
-		return &pooled{Recognizer: r, pool: p, key: k}, nil
+	} else {
+		var err error
+		if r, err = p.Engine.NewRecognizer(v); err != nil {
+			return nil, err
+		}
+		p.made.Add(1)
 	}
-	r, err := p.Engine.NewRecognizer(v)
-	if err != nil {
-		return nil, err
-	}
-	p.made.Add(1)
 	return &pooled{Recognizer: r, pool: p, key: k}, nil
 }
 
@@ -81,27 +81,21 @@ func (p *recPool) put(k string, r spotter.Recognizer) error {
 	return nil
 }
 
-// drain closes the kept recognizers; recognizers handed back later are
-// closed at once. The engine itself stays open.
-func (p *recPool) drain() {
+// Close closes the kept recognizers; recognizers handed back later are
+// closed at once. The engine stays open: it is not the pool's to close.
+func (p *recPool) Close() error {
 	p.mu.Lock()
 	idle := p.idle
 	p.idle, p.closed = nil, true
 	p.mu.Unlock()
-	closeAll(idle)
-}
-
-// Close closes the kept recognizers (drain). The engine is not the pool's
-// to close.
-func (p *recPool) Close() error {
-	p.drain()
+	closeRecognizers(idle)
 	return nil
 }
 
 // counts returns how many recognizers were made and how many were reused.
 func (p *recPool) counts() (made, reused uint64) { return p.made.Load(), p.reused.Load() }
 
-func closeAll(rs []spotter.Recognizer) {
+func closeRecognizers(rs []spotter.Recognizer) {
 	for _, r := range rs {
 		r.Close()
 	}

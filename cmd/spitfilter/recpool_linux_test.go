@@ -32,7 +32,7 @@ func TestRecognizerReuse(t *testing.T) {
 			pp.Store(pol)
 			ev := &eventLog{}
 			recs := newRecPool(eng, 1)
-			defer recs.drain()
+			defer recs.Close()
 			an := newAnalyzer(slog.New(slog.NewTextHandler(testWriter{t}, nil)), recs, &pp, ev.emit, 0, 1, 64, AnalysisBatch)
 			defer an.shutdown(5 * time.Second)
 			l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, &fakeSink{})
@@ -73,7 +73,7 @@ func BenchmarkRecognizerSetUp(b *testing.B) {
 	b.Run("made", func(b *testing.B) { setUpLoop(b, eng.NewRecognizer) })
 	b.Run("reused", func(b *testing.B) {
 		p := newRecPool(eng, 1)
-		defer p.drain()
+		defer p.Close()
 		r, err := p.NewRecognizer(setUpVocabulary) // the call before: the pool's one
 		if err != nil {
 			b.Fatal(err)

@@ -95,9 +95,9 @@ func TestRecPool(t *testing.T) {
 	f.Close()
 	g.Close()
 
-	// drain closes what is kept; later hand-backs are closed at once.
+	// Close closes what is kept; later hand-backs are closed at once.
 	k := get(v1)
-	p.drain()
+	p.Close()
 	k.Close()
 	for i, r := range e.made {
 		if r.closes > 1 {
@@ -105,7 +105,7 @@ func TestRecPool(t *testing.T) {
 		}
 	}
 	if kr := k.(*pooled).Recognizer.(*fakeRec); kr.closes != 1 {
-		t.Errorf("recognizer handed back after drain: closed %d times, want 1", kr.closes)
+		t.Errorf("recognizer handed back after Close: closed %d times, want 1", kr.closes)
 	}
 	e.fail = true
 	if _, err := p.NewRecognizer(v2); err == nil {
