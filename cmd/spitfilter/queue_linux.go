@@ -47,13 +47,12 @@ const (
 // something (a rewritten packet, a drop, a mark) one by one, the plain
 // accepts as one batch verdict.
 type nfq struct {
-	fd        int
-	queue     uint16
-	granted   int
-	l         *lane
-	batch     nfqwire.Batch
-	log       *slog.Logger
-	closeSock func() error
+	fd      int
+	queue   uint16
+	granted int
+	l       *lane
+	batch   nfqwire.Batch
+	log     *slog.Logger
 
 	enobufs atomic.Uint64
 	stop    atomic.Bool
@@ -116,11 +115,10 @@ func openQueue(ctx context.Context, q uint16, d *daemon, fatal func(error)) (que
 	}); err != nil || serr != nil {
 		return fail(fmt.Errorf("queue socket: %w", errors.Join(err, serr)))
 	}
-	r.closeSock = func() error { return unix.Close(r.fd) }
 	tv := unix.NsecToTimeval(pollTimeout.Nanoseconds())
 	if err := errors.Join(nf.Close(), unix.SetNonblock(r.fd, false),
 		unix.SetsockoptTimeval(r.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)); err != nil {
-		r.closeSock()
+		unix.Close(r.fd)
 		return nil, nil, fmt.Errorf("queue socket: %w", err)
 	}
 	r.l = newLane(q, d.tableConfig(), d.enf, d.an, r)
@@ -321,7 +319,7 @@ func (r *nfq) Close() error {
 	r.once.Do(func() {
 		r.stop.Store(true)
 		<-r.done
-		err = r.closeSock()
+		err = unix.Close(r.fd)
 	})
 	return err
 }

@@ -132,8 +132,7 @@ func newReader(t *testing.T) (*nfq, *lane, *fakeKernel) {
 		}
 	}
 	l, _, _ := testLane(t, 64)
-	r := &nfq{fd: fds[0], queue: 3, l: l, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		closeSock: func() error { return unix.Close(fds[0]) }}
+	r := &nfq{fd: fds[0], queue: 3, l: l, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	l.out = r
 	r.start(time.Now, func(err error) { t.Errorf("reader stopped: %v", err) })
 	t.Cleanup(func() {
