@@ -22,28 +22,37 @@ static ps_decoder_t *psInit(int argc, char **argv) {
 
 static void psQuiet(void) { err_set_logfp(NULL); }
 
-// psBoost interpolates the decoder's language model with a small one
-// (an ARPA file) holding the banned phrases, weight w for the small one,
-// and makes that the active search. The decoder's model is retained for
-// the set; the set itself stays referenced by the search.
-static int psBoost(ps_decoder_t *ps, const char *arpa, float w) {
-	ngram_model_t *base = ps_get_lm(ps, "_default");
+// psBoost reads the language model lm and interpolates it with a small
+// one (an ARPA file) holding the banned phrases, weight w for the small one,
+// and makes that the active search. The decoder was started without a
+// language model, so this is the only search it builds (one more would cost
+// as much CPU and memory again). Each step takes its own references: the set
+// retains its models and the search retains the set, so the ones taken here
+// are given back, and ps_free releases everything.
+static int psBoost(ps_decoder_t *ps, const char *lm, const char *arpa, float w) {
+	cmd_ln_t *cfg = ps_get_config(ps);
+	logmath_t *lmath = ps_get_logmath(ps);
+	ngram_model_t *base = ngram_model_read(cfg, lm, NGRAM_AUTO, lmath);
 	if (base == NULL) {
 		return -1;
 	}
-	cmd_ln_t *cfg = ps_get_config(ps);
-	ngram_model_t *ph = ngram_model_read(cfg, arpa, NGRAM_ARPA, ps_get_logmath(ps));
+	ngram_model_t *ph = ngram_model_read(cfg, arpa, NGRAM_ARPA, lmath);
 	if (ph == NULL) {
+		ngram_model_free(base);
 		return -2;
 	}
-	ngram_model_t *models[2] = { ngram_model_retain(base), ph };
+	ngram_model_t *models[2] = { base, ph };
 	char *names[2] = { "base", "banned" };
 	float32 weights[2] = { 1 - w, w };
 	ngram_model_t *set = ngram_model_set_init(cfg, models, names, weights, 2);
+	ngram_model_free(base);
+	ngram_model_free(ph);
 	if (set == NULL) {
 		return -3;
 	}
-	if (ps_set_lm(ps, "boost", set) < 0) {
+	int r = ps_set_lm(ps, "boost", set);
+	ngram_model_free(set);
+	if (r < 0) {
 		return -4;
 	}
 	return ps_set_search(ps, "boost");
@@ -98,12 +107,15 @@ func newDecoder(args []string) (*decoder, error) {
 	return &decoder{ps: ps}, nil
 }
 
-// boost biases the language model towards the phrases in the ARPA file.
-func (d *decoder) boost(arpa string, weight float64) error {
-	c := C.CString(arpa)
-	defer C.free(unsafe.Pointer(c))
-	if r := C.psBoost(d.ps, c, C.float(weight)); r < 0 {
-		return fmt.Errorf("pocketsphinx: biasing the language model with %s failed (%d)", arpa, int(r))
+// boost makes the decoder's search the language model lm biased towards
+// the phrases in the ARPA file. The decoder must have been started without
+// a language model.
+func (d *decoder) boost(lm, arpa string, weight float64) error {
+	cl, ca := C.CString(lm), C.CString(arpa)
+	defer C.free(unsafe.Pointer(cl))
+	defer C.free(unsafe.Pointer(ca))
+	if r := C.psBoost(d.ps, cl, ca, C.float(weight)); r < 0 {
+		return fmt.Errorf("pocketsphinx: biasing the language model %s with %s failed (%d)", lm, arpa, int(r))
 	}
 	return nil
 }

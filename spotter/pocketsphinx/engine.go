@@ -408,7 +408,13 @@ func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error)
 			r.Close()
 			return nil, fmt.Errorf("%w: full recognition needs a language model in %s", ErrModel, e.cfg.Model)
 		}
-		args := append(e.baseArgs(), "-lm", e.lm, "-bestpath", "yes")
+		// With a boost, the decoder starts without a language model and
+		// gets the biased one as its only search.
+		boost := e.cfg.Boost > 0 && len(v.Phrases) > 0
+		args := append(e.baseArgs(), "-bestpath", "yes")
+		if !boost {
+			args = append(args, "-lm", e.lm)
+		}
 		args = append(args, e.cfg.Args...)
 		d, err := newDecoder(args)
 		if err != nil {
@@ -416,10 +422,10 @@ func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error)
 			return nil, err
 		}
 		r.full = d
-		if e.cfg.Boost > 0 && len(v.Phrases) > 0 {
+		if boost {
 			arpa, err := e.phraseLM(v.Phrases)
 			if err == nil {
-				err = d.boost(arpa, e.cfg.Boost)
+				err = d.boost(e.lm, arpa, e.cfg.Boost)
 			}
 			if err != nil {
 				r.Close()
