@@ -28,6 +28,14 @@ type Frame struct {
 	Discontinuity bool
 }
 
+// AudioEnder is a [Sink] that is also told when a stream's audio ends
+// before the stream leaves the table: at an RTCP BYE for it, after the
+// audio the reorder window held has been delivered. No frame of the stream
+// follows; End is still called when the stream leaves the table.
+type AudioEnder interface {
+	AudioEnd(s *Stream)
+}
+
 // EndReason says why a stream left the table.
 type EndReason uint8
 

@@ -10,8 +10,8 @@ import (
 
 // rtcp handles a datagram that starts like RTCP. It reports false if it does
 // not parse as an RTCP compound packet. Sender reports, report blocks and
-// BYEs are tied to streams by SSRC; a BYE ends the stream's audio but keeps
-// its statistics.
+// BYEs are tied to streams by SSRC; a BYE ends the stream's audio (the
+// sink hears of it if it is an [AudioEnder]) but keeps its statistics.
 func (t *Table) rtcp(u *packet.UDP, at time.Time, onPort bool) bool {
 	if !onPort && (u.Payload[1] < 200 || u.Payload[1] > 204) {
 		return false // off the RTP ports, only the common types count
@@ -39,6 +39,9 @@ func (t *Table) rtcp(u *packet.UDP, at time.Time, onPort bool) bool {
 					if s.Key.Src == u.Src && !s.ended {
 						s.stats.Bye = at
 						s.endAudio(&t.cfg, t.sink)
+						if ae, ok := t.sink.(AudioEnder); ok {
+							ae.AudioEnd(s)
+						}
 					}
 				}
 			}

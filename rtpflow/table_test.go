@@ -309,9 +309,24 @@ func TestCandidateCap(t *testing.T) {
 	}
 }
 
+// audioEndRecorder is a recorder that is also an AudioEnder; it notes how
+// many frames had arrived when it was told.
+type audioEndRecorder struct {
+	recorder
+	audioEnd map[Key]int
+}
+
+func (r *audioEndRecorder) AudioEnd(s *Stream) {
+	if r.audioEnd == nil {
+		r.audioEnd = map[Key]int{}
+	}
+	r.audioEnd[s.Key] = len(r.frames)
+}
+
 func TestByeEndsAudioKeepsStats(t *testing.T) {
-	rec := &recorder{}
-	tab := NewTable(onPorts, rec)
+	ae := &audioEndRecorder{}
+	rec := &ae.recorder
+	tab := NewTable(onPorts, ae)
 	for _, p := range seqs(1, 10) {
 		tab.Handle(udpFor("192.0.2.1:4000", "192.0.2.2:30000", marshal(t, p)), t0.Add(time.Duration(p.ms)*time.Millisecond))
 	}
@@ -330,6 +345,17 @@ func TestByeEndsAudioKeepsStats(t *testing.T) {
 	}
 	if len(rec.frames) != n {
 		t.Error("audio delivered after BYE")
+	}
+	for k, at := range ae.audioEnd {
+		if k.SSRC != 0x1a2b3c4d || at != 10 || len(ae.audioEnd) != 1 {
+			t.Errorf("AudioEnd calls %v: want one, for SSRC 0x1a2b3c4d after its 10 frames", ae.audioEnd)
+		}
+	}
+	if len(ae.audioEnd) == 0 {
+		t.Error("AudioEnd not called at BYE")
+	}
+	if len(rec.ended) != 0 {
+		t.Errorf("End called at BYE: %v; the stream stays until it leaves the table", rec.ended)
 	}
 }
 

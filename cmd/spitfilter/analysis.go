@@ -94,6 +94,7 @@ type job struct {
 	tail      atomic.Uint64 // next slot the reader writes
 	scheduled atomic.Bool   // on the work queue or being processed
 	ended     atomic.Bool   // the stream left the table; no more frames
+	audioEnd  atomic.Bool   // an RTCP BYE ended the stream's audio; no more frames
 	gapOwed   int           // reader only: samples of frames skipped, added to the next frame's gap
 	budget    budget        // reader only: how much of the stream's audio may be analysed
 	flooded   bool          // reader only: the budget has refused a frame (logged once)
@@ -106,6 +107,7 @@ type job struct {
 	firstTS  uint64
 	started  bool
 	failed   bool
+	hungUp   bool      // the listener was closed at the stream's BYE; no new one is made
 	last     time.Time // arrival of the latest frame analysed
 	pcm      []int16
 	found    []spotter.Detection
@@ -221,6 +223,19 @@ func (ls *laneSink) End(s *rtpflow.Stream, _ rtpflow.EndReason) {
 	ls.mark(j)
 }
 
+// AudioEnd is told of a stream's RTCP BYE: no audio follows, so its worker
+// finishes the listener (final detections) and frees the recognizer now,
+// for the next call, instead of when the stream leaves the table. The
+// stream's decision stays in force until then.
+func (ls *laneSink) AudioEnd(s *rtpflow.Stream) {
+	j, ok := s.Tag.(*job)
+	if !ok {
+		return // no audio was ever queued: nothing to finish
+	}
+	j.audioEnd.Store(true)
+	ls.mark(j)
+}
+
 // mark notes that j needs a worker, unless it has one already (a worker
 // that owns a job looks for new frames before it lets go).
 func (ls *laneSink) mark(j *job) {
@@ -267,11 +282,15 @@ func (a *analyzer) worker() {
 // process drains a job's ring; it owns the job until it clears scheduled.
 func (a *analyzer) process(j *job) {
 	for {
-		ended := j.ended.Load()
+		ended, hungUp := j.ended.Load(), j.audioEnd.Load()
 		a.drain(j)
 		if ended {
 			a.finish(j)
 			return
+		}
+		if hungUp && !j.hungUp {
+			j.hungUp = true
+			a.closeListener(j, a.livePolicy())
 		}
 		j.scheduled.Store(false)
 		if j.head.Load() == j.tail.Load() && !j.ended.Load() {
@@ -336,7 +355,7 @@ func (a *analyzer) switchListener(j *job, pol *policy) {
 		a.closeListener(j, a.pol.Load())
 	}
 	j.gen = pol.gen
-	if pol.matcher == nil || j.failed {
+	if pol.matcher == nil || j.failed || j.hungUp {
 		return
 	}
 	l, err := spotter.NewListener(a.engine, pol.matcher, pol.listen)
@@ -364,13 +383,18 @@ func (a *analyzer) closeListener(j *job, pol *policy) {
 	j.listener = nil
 }
 
+// livePolicy is the policy detections are acted on with, nil once the
+// analyzer is shutting down.
+func (a *analyzer) livePolicy() *policy {
+	if a.stop.Load() {
+		return nil
+	}
+	return a.pol.Load()
+}
+
 // finish ends a job: the listener is flushed and freed.
 func (a *analyzer) finish(j *job) {
-	var pol *policy
-	if !a.stop.Load() {
-		pol = a.pol.Load()
-	}
-	a.closeListener(j, pol)
+	a.closeListener(j, a.livePolicy())
 	if j.enforced {
 		if d, ok := j.state.Decision(); ok {
 			a.emit(newEvent(eventEnforcementEnd, j, d.Rule, d.Action.String(), j.last))

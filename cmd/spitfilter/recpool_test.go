@@ -2,9 +2,19 @@ package main
 
 import (
 	"errors"
+	"io"
+	"log/slog"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/pion/rtcp"
+
+	"github.com/spitfilter/spitfilter/cmd/internal/config"
+	"github.com/spitfilter/spitfilter/enforce"
+	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/spotter"
 )
 
@@ -110,5 +120,77 @@ func TestRecPool(t *testing.T) {
 	e.fail = true
 	if _, err := p.NewRecognizer(v2); err == nil {
 		t.Error("the engine's error was not passed on")
+	}
+}
+
+// TestByeFreesRecognizer: a call that ends with an RTCP BYE gives its
+// recognizer back at once, while its stream stays in the table (with its
+// decision) until the idle timeout; the next call gets that recognizer.
+// Packets after the BYE are still verdicted.
+func TestByeFreesRecognizer(t *testing.T) {
+	e := &countingEngine{}
+	recs := newRecPool(e, 1)
+	defer recs.Close()
+	cfg, err := config.Parse("bye.yaml", []byte("banned: [car warranty]\naction: mute\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := newPolicy(cfg, recs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pp atomic.Pointer[policy]
+	pp.Store(pol)
+	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), recs, &pp, nil, 0, 1, 64, AnalysisBatch)
+	defer an.shutdown(5 * time.Second)
+	sink := &fakeSink{}
+	l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, sink)
+	defer l.flush()
+
+	t0 := time.Unix(1700000000, 0)
+	id := uint32(0)
+	send := func(src netip.AddrPort, payload []byte, at time.Time) {
+		l.handle(id, ipv4UDP(src, callee, payload), at)
+		id++
+	}
+	call := func(ssrc uint32, start time.Time) time.Time {
+		for i := range 50 {
+			send(caller, rtp(0, uint16(i), uint32(i)*160, ssrc, voice(160)), start.Add(time.Duration(i)*20*time.Millisecond))
+		}
+		return start.Add(time.Second)
+	}
+	waitUntil := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 10 s for %s", what)
+			}
+		}
+	}
+
+	end := call(0xA11CE, t0)
+	waitUntil("the first call's recognizer", func() bool { made, _ := recs.counts(); return made == 1 })
+	bye, err := (&rtcp.Goodbye{Sources: []uint32{0xA11CE}}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(caller, bye, end)
+	send(caller, rtp(0, 50, 50*160, 0xA11CE, voice(160)), end.Add(20*time.Millisecond)) // late, after the BYE
+	l.idle(end.Add(time.Second))
+	waitUntil("the recognizer to come back at the BYE", func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.made[0].resets == 1
+	})
+	if st := an.stats(); st.StreamsEnded != 0 || st.LiveStreams != 1 {
+		t.Errorf("streams ended %d, live %d: the stream must stay until it leaves the table", st.StreamsEnded, st.LiveStreams)
+	}
+	call(0xB0B, end.Add(2*time.Second))
+	waitUntil("the second call's recognizer", func() bool { _, reused := recs.counts(); return reused == 1 })
+	if made, reused := recs.counts(); made != 1 || reused != 1 {
+		t.Errorf("recognizers made %d, reused %d; want 1 and 1", made, reused)
+	}
+	if sink.count != int(id) {
+		t.Errorf("%d verdicts for %d packets", sink.count, id)
 	}
 }
