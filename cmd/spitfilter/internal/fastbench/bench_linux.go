@@ -244,6 +244,14 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 	if err != nil {
 		return runs, paired, err
 	}
+	if b.cfg.Bye && use[kindJudged] {
+		if err := sendBye(b.lab.send[kindJudged], b.run); err != nil {
+			return runs, paired, err
+		}
+		if !awaitBye(b.lab.recv, b.run, time.Second) {
+			b.cfg.Logger.Warn("the RTCP BYE ending the run did not come through within 1 s; the next run may count it", "run", b.run)
+		}
+	}
 	if use[kindJudged] && use[kindBaseline] {
 		paired = summarize(rc.pairedDiffs())
 	}

@@ -39,7 +39,7 @@ func ExampleWriteSummary() {
 	// Output:
 	// ## Summary over 2 rounds
 	//
-	// Each round measured every judge in turn (c, go), so the judges interleave in time across the rounds; 2s per latency run, 2s per search run. Paired p99 is the p99 of the per-packet paired difference (each queued packet − its baseline twin), in µs. Each cell is the median (min–max) over the rounds; ", k of 2" means only k rounds had a value.
+	// Each round measured every judge in turn (c, go), so the judges interleave in time across the rounds; 2s per latency run, 2s per search run; each run is a new stream, not ended (no RTCP BYE). Paired p99 is the p99 of the per-packet paired difference (each queued packet − its baseline twin), in µs. Each cell is the median (min–max) over the rounds; ", k of 2" means only k rounds had a value.
 	//
 	// | judge | rounds measured / searched | lossless pps | 10k paired p99 µs | 10k paired p99 ÷ c | lossless ÷ c |
 	// | --- | --- | --- | --- | --- | --- |

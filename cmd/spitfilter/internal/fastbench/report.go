@@ -17,8 +17,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	c := r.Config
 	ref := r.judge(c.Reference)
 
-	fmt.Fprintf(bw, "NFQUEUE fast path, kernel %s: %d-byte UDP payloads (RTP), %v per latency run, %v per search run.\n",
-		r.Kernel, PacketSize, c.Duration, c.SearchDuration)
+	fmt.Fprintf(bw, "NFQUEUE fast path, kernel %s: %d-byte UDP payloads (RTP), %v per latency run, %v per search run%s.\n",
+		r.Kernel, PacketSize, c.Duration, c.SearchDuration, byeNote(c))
 	fmt.Fprintf(bw, "Added latency = one-way latency through the queue − the baseline's at the same percentile, in µs; "+
 		"baseline packets (no queue rule) are sent interleaved with the queued ones, in the same run. "+
 		"Loss counts packets that never arrived; \"bypassed\" ones arrived without being judged "+
@@ -260,9 +260,9 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 		search = fmt.Sprintf("%v per search run", c.SearchDuration)
 	}
 	fmt.Fprintf(bw, "Each round measured every judge in turn (%s), so the judges interleave in time across the rounds; "+
-		"%v per latency run, %s. Paired p99 is the p99 of the per-packet paired difference "+
+		"%v per latency run, %s%s. Paired p99 is the p99 of the per-packet paired difference "+
 		"(each queued packet − its baseline twin), in µs. Each cell is the median (min–max) over the rounds; "+
-		"\", k of %d\" means only k rounds had a value.\n\n", strings.Join(names, ", "), c.Duration, search, n)
+		"\", k of %d\" means only k rounds had a value.\n\n", strings.Join(names, ", "), c.Duration, search, byeNote(c), n)
 
 	hdr := []string{"judge", "rounds measured / searched", "lossless pps"}
 	for _, rate := range c.Rates {
@@ -440,3 +440,11 @@ func ppsCell(s spread, rounds, limits int) string {
 }
 
 func ratio(v float64) string { return fmt.Sprintf("%.2f×", v) }
+
+// byeNote says how each run's queued stream ended.
+func byeNote(c Config) string {
+	if c.Bye {
+		return "; each run is a new stream, ended by an RTCP BYE"
+	}
+	return "; each run is a new stream, not ended (no RTCP BYE)"
+}

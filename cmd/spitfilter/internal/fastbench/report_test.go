@@ -78,6 +78,12 @@ type roundJudge struct {
 
 // round is a synthetic Report for WriteSummary, with a search or without
 // (SearchDuration negative).
+// ended is r with its runs ended by an RTCP BYE (Config.Bye).
+func ended(r *Report) *Report {
+	r.Config.Bye = true
+	return r
+}
+
 func round(search bool, js ...roundJudge) *Report {
 	sd := time.Second
 	if !search {
@@ -160,16 +166,16 @@ func TestWriteSummary(t *testing.T) {
 			"| c | 1 / 1 | 0, 1 of 3 | 0.0, 1 of 3 | 10.0, 1 of 3 | n/a | 1.00×, 1 of 3 | n/a |",
 		},
 	}, {
-		name: "search disabled",
+		name: "search disabled, runs ended by BYE",
 		reps: []*Report{
-			round(false, roundJudge{"c", 0, 10, 20, false}, roundJudge{"go", 0, 20, 40, false}),
-			round(false, roundJudge{"c", 0, 10, 20, false}, roundJudge{"go", 0, 20, 40, false}),
+			ended(round(false, roundJudge{"c", 0, 10, 20, false}, roundJudge{"go", 0, 20, 40, false})),
+			ended(round(false, roundJudge{"c", 0, 10, 20, false}, roundJudge{"go", 0, 20, 40, false})),
 		},
 		want: []string{
 			"| rig (no queue) | 2 / 0 | not searched |  |  |  |  |  |",
 			"| c | 2 / 0 | not searched | 10.0 (10.0–10.0) | 20.0 (20.0–20.0) | 1.00× (1.00–1.00×) | 1.00× (1.00–1.00×) | not searched |",
 			"| go | 2 / 0 | not searched | 20.0 (20.0–20.0) | 40.0 (40.0–40.0) | 2.00× (2.00–2.00×) | 2.00× (2.00–2.00×) | not searched |",
-			"Each round measured every judge in turn (c, go), so the judges interleave in time across the rounds; 1s per latency run, no lossless search.",
+			"Each round measured every judge in turn (c, go), so the judges interleave in time across the rounds; 1s per latency run, no lossless search; each run is a new stream, ended by an RTCP BYE.",
 		},
 	}, {
 		name: "no report",

@@ -78,6 +78,44 @@ func newRing(size int) *ring {
 	return r
 }
 
+// ssrc is the RTP SSRC of run's packets of kind.
+func ssrc(kind int, run uint32) uint32 { return 0x5fb00000 | uint32(kind)<<16 | run&0xFFFF }
+
+// sendBye sends, on the queued kind's socket, an RTCP BYE (RFC 3550 6.6,
+// one source, multiplexed on the RTP port) for run's queued stream. The
+// receiver ignores it: it is too short to be a packet of a run.
+func sendBye(fd int, run uint32) error {
+	var b [8]byte
+	b[0], b[1], b[3] = 0x81, 203, 1 // V=2, one source; BYE; length 1 word after the header
+	binary.BigEndian.PutUint32(b[4:], ssrc(kindJudged, run))
+	if _, err := unix.Write(fd, b[:]); err != nil {
+		return fmt.Errorf("sender: RTCP BYE of run %d: %w", run, err)
+	}
+	return nil
+}
+
+// awaitBye reads the receiver's socket fd until run's BYE (sendBye) comes
+// through, for at most timeout, and reports whether it did. Once it has,
+// the judge has verdicted it, so it is not counted in the next run. What
+// else is read meanwhile are stragglers of runs already counted.
+func awaitBye(fd int, run uint32, timeout time.Duration) bool {
+	var b [PacketSize]byte
+	want := ssrc(kindJudged, run)
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
+		n, _, err := unix.Recvfrom(fd, b[:], 0)
+		if err != nil {
+			if err == unix.EAGAIN || err == unix.EINTR {
+				continue // the socket's receive timeout
+			}
+			return false
+		}
+		if n == 8 && b[1] == 203 && binary.BigEndian.Uint32(b[4:]) == want {
+			return true
+		}
+	}
+	return false
+}
+
 // sendResult is what the sender did.
 type sendResult struct {
 	sent       int
@@ -116,7 +154,7 @@ func send(fds [2]int, use [2]bool, clk clock, run uint32, n, rate int, spin time
 				b[j] = 0xFF
 			}
 			b[0], b[1] = 0x80, 0 // V=2, PT=0
-			binary.BigEndian.PutUint32(b[8:], 0x5fb00000|uint32(kind)<<16|run&0xFFFF)
+			binary.BigEndian.PutUint32(b[8:], ssrc(kind, run))
 			copy(b[offMagic:], magic)
 			binary.BigEndian.PutUint32(b[offRun:], run)
 			b[offKind] = byte(kind)
