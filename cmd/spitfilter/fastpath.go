@@ -78,16 +78,27 @@ func (l *lane) judge(pkt []byte, now time.Time) enforce.Result {
 	return l.enf.Apply(pkt, &l.u, l.an.job(s).state, now)
 }
 
-// handle judges one packet and gives it its verdict, and every
-// handoffInterval of packet time hands the streams with new audio to the
-// analysis workers.
+// handle judges one packet, gives it its verdict and then hands off
+// (handoff): the steps for a packet answered on its own.
 func (l *lane) handle(id uint32, pkt []byte, now time.Time) {
+	l.verdict(id, pkt, now)
+	l.handoff(now)
+}
+
+// verdict judges one packet and gives it its verdict.
+func (l *lane) verdict(id uint32, pkt []byte, now time.Time) {
 	r := l.judge(pkt, now)
 	if err := l.out.Verdict(id, r, pkt); err != nil {
 		l.verdictErrors.Add(1)
 	}
-	l.sink.handoff(now, false)
 }
+
+// handoff hands the streams with new audio to the analysis workers, at
+// most every handoffInterval of packet time (now: the latest packet's).
+// The queue reader calls it after it has sent a batch's verdicts: a
+// handoff can wake a worker thread, a system call and an interrupt to
+// another CPU that the packets of the batch need not wait for.
+func (l *lane) handoff(now time.Time) { l.sink.handoff(now, false) }
 
 // unreadable accepts packet id unjudged: the kernel holds it, but its
 // message could not be read (broken after its packet header). It is

@@ -203,7 +203,8 @@ func (r *nfq) read(clock func() time.Time) error {
 			return fmt.Errorf("receive: %w", errno)
 		}
 		r.batch.Reset(r.queue)
-		var now time.Time // read once a receive, for packets without a kernel timestamp
+		var now time.Time  // read once a receive, for packets without a kernel timestamp
+		var last time.Time // the latest packet's time
 		for i := range int(n) {
 			b := slab[i*slotSize : i*slotSize+int(hdrs[i].n)]
 			if hdrs[i].hdr.Flags&unix.MSG_TRUNC != 0 {
@@ -226,7 +227,8 @@ func (r *nfq) read(clock func() time.Time) error {
 						}
 						at = now
 					}
-					r.l.handle(m.Packet.ID, m.Packet.Payload, at)
+					r.l.verdict(m.Packet.ID, m.Packet.Payload, at)
+					last = at
 				case m.Kind == nfqwire.KindError && m.Errno != 0:
 					r.l.verdictErrors.Add(1)
 				}
@@ -234,6 +236,9 @@ func (r *nfq) read(clock func() time.Time) error {
 		}
 		if err := r.send(r.batch.Bytes()); err != nil {
 			r.l.verdictErrors.Add(uint64(r.batch.Len()))
+		}
+		if !last.IsZero() {
+			r.l.handoff(last)
 		}
 	}
 	return nil
