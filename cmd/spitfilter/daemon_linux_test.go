@@ -488,6 +488,11 @@ func TestDaemonKernel(t *testing.T) {
 		if s := d.stats(); s.Queues[0].Packets != uint64(len(pkts)) || s.Analysis.Audio < time.Duration(len(pkts)-10)*20*time.Millisecond {
 			t.Errorf("daemon judged %d packets and analysed %v of audio; want %d and all of it", s.Queues[0].Packets, s.Analysis.Audio, len(pkts))
 		}
+		// The spare recognizers (one per worker) were made before the
+		// queue opened, and the call got one of them.
+		if made, reused := d.recs.counts(); made != uint64(runtime.NumCPU()) || reused != 1 {
+			t.Errorf("recognizers made %d, reused %d; want %d made at start and 1 reused", made, reused, runtime.NumCPU())
+		}
 	})
 
 	t.Run("spam call muted after the phrase", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -192,5 +193,41 @@ func TestByeFreesRecognizer(t *testing.T) {
 	}
 	if sink.count != int(id) {
 		t.Errorf("%d verdicts for %d packets", sink.count, id)
+	}
+}
+
+// TestWarmUp: before its queues open, the daemon makes its spare
+// recognizers (one per worker by default) and keeps them; an engine that
+// cannot make one stops the start with an error that says so.
+func TestWarmUp(t *testing.T) {
+	cfg, err := config.Parse("warm.yaml", []byte("banned: [car warranty]\naction: mute\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &countingEngine{}
+	d, err := newDaemon(cfg, daemonOptions{Engine: e, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.warmUp(); err != nil {
+		t.Fatal(err)
+	}
+	if made, reused := d.recs.counts(); made != 3 || reused != 0 || len(d.recs.idle) != 3 {
+		t.Errorf("made %d, reused %d, kept %d; want 3 made and kept", made, reused, len(d.recs.idle))
+	}
+	for i, r := range e.made {
+		if r.resets != 1 || r.closes != 0 {
+			t.Errorf("recognizer %d: reset %d times, closed %d; want kept, reset once", i, r.resets, r.closes)
+		}
+	}
+
+	bad, err := newDaemon(cfg, daemonOptions{Engine: &countingEngine{fail: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.Close()
+	if err := bad.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "making the analysis's recognizers: no recognizer") {
+		t.Errorf("Run with an engine that makes no recognizer: %v", err)
 	}
 }

@@ -29,7 +29,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	prioName := fs.String("analysis-priority", "idle", "how analysis shares the CPU: idle (only spare CPU; traffic and the host's work first) or batch (a fair share)")
 	depth := fs.Int("analysis-depth", DefaultAnalysisDepth, "audio frames a stream may have waiting for analysis before its audio is skipped")
 	rcvbuf := fs.Int("rcvbuf", DefaultReadBuffer, "netlink receive buffer per queue, in `bytes`")
-	spare := fs.Int("spare-recognizers", -1, "recognizers of ended streams kept, reset, for new streams: a call's analysis starts without making one (about 1 s of CPU for PocketSphinx), each kept one holds its memory (default -1: one per worker; 0: none)")
+	spare := fs.Int("spare-recognizers", -1, "recognizers kept ready for new streams, made at start and handed back, reset, by ended ones: a call's analysis starts without making one (0.3-0.4 s of CPU for PocketSphinx), each kept one holds its memory (default -1: one per worker; 0: none)")
 	queue := fs.String("queue", "", "NFQUEUE number or range `N|N-M`, in place of the config's queue")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
