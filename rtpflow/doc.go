@@ -17,7 +17,9 @@
 //
 // Memory is bounded: the number of live streams and of heuristic candidates
 // is capped, idle streams expire by packet time, and every eviction is
-// counted. RTCP BYE ends a stream's audio without erasing its statistics.
+// counted. RTCP BYE ends a stream's audio without erasing its statistics;
+// RTP after it resumes the audio (counted), so that a sender cannot make
+// itself unheard with a BYE.
 //
 // Time is always taken from the packets (capture or kernel timestamps),
 // never from the wall clock. A Table is not safe for concurrent use; the

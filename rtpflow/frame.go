@@ -30,8 +30,10 @@ type Frame struct {
 
 // AudioEnder is a [Sink] that is also told when a stream's audio ends
 // before the stream leaves the table: at an RTCP BYE for it, after the
-// audio the reorder window held has been delivered. No frame of the stream
-// follows; End is still called when the stream leaves the table.
+// audio the reorder window held has been delivered. Frames follow only if
+// the stream's RTP goes on after the BYE (Stats.AfterBye): its audio then
+// resumes, and a later BYE ends it again. End is still called when the
+// stream leaves the table.
 type AudioEnder interface {
 	AudioEnd(s *Stream)
 }

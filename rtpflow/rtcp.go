@@ -11,7 +11,8 @@ import (
 // rtcp handles a datagram that starts like RTCP. It reports false if it does
 // not parse as an RTCP compound packet. Sender reports, report blocks and
 // BYEs are tied to streams by SSRC; a BYE ends the stream's audio (the
-// sink hears of it if it is an [AudioEnder]) but keeps its statistics.
+// sink hears of it if it is an [AudioEnder]) but keeps its statistics, and
+// RTP that comes after it resumes the audio.
 func (t *Table) rtcp(u *packet.UDP, at time.Time, onPort bool) bool {
 	if !onPort && (u.Payload[1] < 200 || u.Payload[1] > 204) {
 		return false // off the RTP ports, only the common types count
@@ -37,7 +38,7 @@ func (t *Table) rtcp(u *packet.UDP, at time.Time, onPort bool) bool {
 			for _, ssrc := range p.Sources {
 				for _, s := range t.bySSRC[ssrc] {
 					if s.Key.Src == u.Src && !s.ended {
-						s.stats.Bye = at
+						s.stats.Bye = at // the latest BYE's time
 						s.endAudio(&t.cfg, t.sink)
 						if ae, ok := t.sink.(AudioEnder); ok {
 							ae.AudioEnd(s)

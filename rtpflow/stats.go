@@ -52,6 +52,10 @@ type Stats struct {
 	RemoteLost   int32
 	RemoteJitter uint32
 	Bye          time.Time
+	// AfterBye counts the RTP packets (duplicates aside) that came after
+	// a BYE. They resume the stream's audio: a BYE from the sender
+	// itself must not make the rest of what it sends unheard.
+	AfterBye uint64
 }
 
 // Duration is the time from the first to the last packet.

@@ -21,7 +21,7 @@ type Stream struct {
 	jitter jitterMeter
 	audio  reorder
 	hasPT  bool
-	ended  bool  // a BYE ended the audio
+	ended  bool  // a BYE ended the audio (until RTP comes again)
 	lastNs int64 // arrival of the last packet, ns since the epoch
 
 	// table bookkeeping: least-recently-active list
@@ -96,8 +96,12 @@ func (s *Stream) packet(t *Table, payload []byte, arrival time.Time, ns int64) {
 		}
 		st.PayloadType, s.hasPT = h.pt, true
 	}
-	if dup || s.ended {
+	if dup {
 		return
+	}
+	if !st.Bye.IsZero() {
+		st.AfterBye++
+		s.ended = false // the audio goes on
 	}
 	if r := &s.audio; r.started && ext == r.next && r.held == 0 {
 		// In order with nothing waiting, the common case: push's fast path

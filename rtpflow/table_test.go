@@ -309,20 +309,26 @@ func TestCandidateCap(t *testing.T) {
 	}
 }
 
-// audioEndRecorder is a recorder that is also an AudioEnder; it notes how
-// many frames had arrived when it was told.
+// audioEndRecorder is a recorder that is also an AudioEnder; it notes, at
+// each call, the stream's SSRC and how many frames had arrived.
 type audioEndRecorder struct {
 	recorder
-	audioEnd map[Key]int
+	audioEnds []audioEndCall
+}
+
+type audioEndCall struct {
+	ssrc   uint32
+	frames int
 }
 
 func (r *audioEndRecorder) AudioEnd(s *Stream) {
-	if r.audioEnd == nil {
-		r.audioEnd = map[Key]int{}
-	}
-	r.audioEnd[s.Key] = len(r.frames)
+	r.audioEnds = append(r.audioEnds, audioEndCall{s.Key.SSRC, len(r.frames)})
 }
 
+// TestByeEndsAudioKeepsStats: a BYE delivers what the reorder window held,
+// ends the stream's audio (the sink is told) and keeps its statistics; RTP
+// that comes after it resumes the audio, counted, so that a sender cannot
+// make itself unheard with a BYE; a second BYE ends it again.
 func TestByeEndsAudioKeepsStats(t *testing.T) {
 	ae := &audioEndRecorder{}
 	rec := &ae.recorder
@@ -334,25 +340,31 @@ func TestByeEndsAudioKeepsStats(t *testing.T) {
 	if c, _ := tab.Handle(udpFor("192.0.2.1:4001", "192.0.2.2:30001", bye), t0.Add(time.Second)); c != ClassRTCP {
 		t.Fatalf("bye classified %v", c)
 	}
-	n := len(rec.frames)
-	if n != 10 {
+	if n := len(rec.frames); n != 10 {
 		t.Errorf("frames at BYE = %d, want 10 (window flushed)", n)
 	}
-	tab.Handle(udpFor("192.0.2.1:4000", "192.0.2.2:30000", marshal(t, pkt{seq: 11, ts: 1000 + 160*10})), t0.Add(time.Second))
+	if want := []audioEndCall{{0x1a2b3c4d, 10}}; !slices.Equal(ae.audioEnds, want) {
+		t.Errorf("AudioEnd calls %v, want %v", ae.audioEnds, want)
+	}
+	if st := only(t, tab); st.Bye.IsZero() || st.AfterBye != 0 {
+		t.Errorf("bye %v, after bye %d", st.Bye, st.AfterBye)
+	}
+
+	// The sender goes on talking.
+	for _, p := range seqs(11, 10) {
+		p.ts += 10 * 160
+		tab.Handle(udpFor("192.0.2.1:4000", "192.0.2.2:30000", marshal(t, p)), t0.Add(time.Second+time.Duration(p.ms)*time.Millisecond))
+	}
 	st := only(t, tab)
-	if st.Packets != 11 || st.Bye.IsZero() {
-		t.Errorf("packets %d bye %v: stats must go on after BYE", st.Packets, st.Bye)
+	if st.Packets != 20 || st.Bye.IsZero() || st.AfterBye != 10 {
+		t.Errorf("packets %d, bye %v, after bye %d: want 20 packets, 10 of them after the BYE", st.Packets, st.Bye, st.AfterBye)
 	}
-	if len(rec.frames) != n {
-		t.Error("audio delivered after BYE")
+	if n := len(rec.frames); n != 20 || rec.frames[10].Seq != rec.frames[9].Seq+1 {
+		t.Errorf("%d frames: the audio after the BYE must be delivered, in order", n)
 	}
-	for k, at := range ae.audioEnd {
-		if k.SSRC != 0x1a2b3c4d || at != 10 || len(ae.audioEnd) != 1 {
-			t.Errorf("AudioEnd calls %v: want one, for SSRC 0x1a2b3c4d after its 10 frames", ae.audioEnd)
-		}
-	}
-	if len(ae.audioEnd) == 0 {
-		t.Error("AudioEnd not called at BYE")
+	tab.Handle(udpFor("192.0.2.1:4001", "192.0.2.2:30001", bye), t0.Add(2*time.Second))
+	if want := []audioEndCall{{0x1a2b3c4d, 10}, {0x1a2b3c4d, 20}}; !slices.Equal(ae.audioEnds, want) {
+		t.Errorf("AudioEnd calls %v, want %v", ae.audioEnds, want)
 	}
 	if len(rec.ended) != 0 {
 		t.Errorf("End called at BYE: %v; the stream stays until it leaves the table", rec.ended)

@@ -38,7 +38,9 @@ const DefaultImage = 0.5
 // matcher. It is used by one goroutine at a time.
 type Listener struct {
 	cfg     ListenerConfig
-	rec     Recognizer
+	eng     Engine
+	vocab   Vocabulary
+	rec     Recognizer // nil after Release, until audio needs one again
 	m       *Matcher
 	gate    *Gate
 	up      *decode.Upsampler // nil when the engine takes the input rate
@@ -98,7 +100,8 @@ func NewListener(e Engine, m *Matcher, cfg ListenerConfig) (*Listener, error) {
 	default:
 		return nil, fmt.Errorf("spotter: %s wants %d Hz audio; only %d or %d Hz can be given", e.Name(), l.outRate, l.inRate, 2*l.inRate)
 	}
-	rec, err := e.NewRecognizer(Vocabulary{Phrases: m.Phrases(), Mode: mode})
+	l.eng, l.vocab = e, Vocabulary{Phrases: m.Phrases(), Mode: mode}
+	rec, err := e.NewRecognizer(l.vocab)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +193,13 @@ func (l *Listener) remember(f []int16) {
 }
 
 func (l *Listener) feed(pcm []int16) error {
+	if l.rec == nil { // released: the stream's audio went on
+		rec, err := l.eng.NewRecognizer(l.vocab)
+		if err != nil {
+			return err
+		}
+		l.rec = rec
+	}
 	l.sinceP += len(pcm)
 	l.stats.Speech += l.dur(int64(len(pcm)))
 	if l.up == nil {
@@ -306,6 +316,20 @@ func (l *Listener) Transcript() []Word { return l.script }
 
 // Stats returns the listener's counters.
 func (l *Listener) Stats() ListenerStats { return l.stats }
+
+// Release is Flush, then the recognizer is closed (handed back to the
+// engine) while the listener keeps the words it heard, for a stream whose
+// audio has probably ended for good (an RTCP BYE) but may go on. If more
+// audio is written, the listener takes a new recognizer from its engine at
+// the next utterance, and a phrase that straddles the release is matched
+// as if there had been a pause.
+func (l *Listener) Release(dst []Detection) ([]Detection, error) {
+	dst, err := l.Flush(dst)
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	return dst, err
+}
 
 // Close releases the recognizer.
 func (l *Listener) Close() error {

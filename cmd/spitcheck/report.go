@@ -81,6 +81,9 @@ type rtcpReport struct {
 	RemoteLost      int32      `json:"remote_lost"`
 	RemoteJitter    uint32     `json:"remote_jitter"`
 	Bye             *time.Time `json:"bye,omitempty"`
+	// RTPAfterBye counts the stream's RTP packets that came after a BYE
+	// (their audio is analysed all the same).
+	RTPAfterBye uint64 `json:"rtp_after_bye,omitempty"`
 }
 
 // detection is a banned word, phrase or pattern heard in a stream.
@@ -176,6 +179,7 @@ func (s *streamResult) report() streamReport {
 		if !st.Bye.IsZero() {
 			bye := st.Bye.UTC()
 			sr.RTCP.Bye = &bye
+			sr.RTCP.RTPAfterBye = st.AfterBye
 		}
 	}
 	if !st.Bye.IsZero() {
@@ -263,6 +267,9 @@ func (r *report) writeText(w io.Writer) error {
 		}
 		if s.RTCP != nil && s.RTCP.Bye != nil {
 			notes = append(notes, "RTCP BYE")
+			if n := s.RTCP.RTPAfterBye; n > 0 {
+				notes = append(notes, fmt.Sprintf("%d RTP packets after the BYE", n))
+			}
 		}
 		if s.WAV != "" {
 			notes = append(notes, "audio in "+s.WAV)

@@ -94,7 +94,7 @@ type job struct {
 	tail      atomic.Uint64 // next slot the reader writes
 	scheduled atomic.Bool   // on the work queue or being processed
 	ended     atomic.Bool   // the stream left the table; no more frames
-	audioEnd  atomic.Bool   // an RTCP BYE ended the stream's audio; no more frames
+	byes      atomic.Uint32 // RTCP BYEs that ended the stream's audio
 	gapOwed   int           // reader only: samples of frames skipped, added to the next frame's gap
 	budget    budget        // reader only: how much of the stream's audio may be analysed
 	flooded   bool          // reader only: the budget has refused a frame (logged once)
@@ -107,7 +107,7 @@ type job struct {
 	firstTS  uint64
 	started  bool
 	failed   bool
-	hungUp   bool      // the listener was closed at the stream's BYE; no new one is made
+	byesSeen uint32    // BYEs whose listener has released its recognizer
 	last     time.Time // arrival of the latest frame analysed
 	pcm      []int16
 	found    []spotter.Detection
@@ -223,16 +223,19 @@ func (ls *laneSink) End(s *rtpflow.Stream, _ rtpflow.EndReason) {
 	ls.mark(j)
 }
 
-// AudioEnd is told of a stream's RTCP BYE: no audio follows, so its worker
-// finishes the listener (final detections) and frees the recognizer now,
-// for the next call, instead of when the stream leaves the table. The
-// stream's decision stays in force until then.
+// AudioEnd is told of a stream's RTCP BYE: its worker finishes the
+// listener's utterance (final detections) and hands its recognizer back
+// now, for the next call, instead of when the stream leaves the table. The
+// stream's decision stays in force until then. Should the stream's RTP go
+// on after the BYE, the listener takes a recognizer again and still has
+// the words heard before it: a BYE in the middle of a phrase does not hide
+// the phrase.
 func (ls *laneSink) AudioEnd(s *rtpflow.Stream) {
 	j, ok := s.Tag.(*job)
 	if !ok {
 		return // no audio was ever queued: nothing to finish
 	}
-	j.audioEnd.Store(true)
+	j.byes.Add(1)
 	ls.mark(j)
 }
 
@@ -282,15 +285,15 @@ func (a *analyzer) worker() {
 // process drains a job's ring; it owns the job until it clears scheduled.
 func (a *analyzer) process(j *job) {
 	for {
-		ended, hungUp := j.ended.Load(), j.audioEnd.Load()
+		ended, byes := j.ended.Load(), j.byes.Load()
 		a.drain(j)
 		if ended {
 			a.finish(j)
 			return
 		}
-		if hungUp && !j.hungUp {
-			j.hungUp = true
-			a.closeListener(j, a.livePolicy())
+		if byes != j.byesSeen {
+			j.byesSeen = byes
+			a.releaseListener(j, a.livePolicy())
 		}
 		j.scheduled.Store(false)
 		if j.head.Load() == j.tail.Load() && !j.ended.Load() {
@@ -355,7 +358,7 @@ func (a *analyzer) switchListener(j *job, pol *policy) {
 		a.closeListener(j, a.pol.Load())
 	}
 	j.gen = pol.gen
-	if pol.matcher == nil || j.failed || j.hungUp {
+	if pol.matcher == nil || j.failed {
 		return
 	}
 	l, err := spotter.NewListener(a.engine, pol.matcher, pol.listen)
@@ -381,6 +384,19 @@ func (a *analyzer) closeListener(j *job, pol *policy) {
 	}
 	j.listener.Close()
 	j.listener = nil
+}
+
+// releaseListener finishes the listener's utterance and hands its
+// recognizer back, keeping the listener; the flushed detections are acted
+// on under pol unless pol is nil.
+func (a *analyzer) releaseListener(j *job, pol *policy) {
+	if j.listener == nil {
+		return
+	}
+	found, err := j.listener.Release(j.found[:0])
+	if err == nil && pol != nil {
+		a.detected(j, pol, found)
+	}
 }
 
 // livePolicy is the policy detections are acted on with, nil once the

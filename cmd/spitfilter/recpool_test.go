@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -127,7 +128,8 @@ func TestRecPool(t *testing.T) {
 // TestByeFreesRecognizer: a call that ends with an RTCP BYE gives its
 // recognizer back at once, while its stream stays in the table (with its
 // decision) until the idle timeout; the next call gets that recognizer.
-// Packets after the BYE are still verdicted.
+// Packets after the BYE are still verdicted, and audio after it is
+// analysed again.
 func TestByeFreesRecognizer(t *testing.T) {
 	e := &countingEngine{}
 	recs := newRecPool(e, 1)
@@ -191,6 +193,18 @@ func TestByeFreesRecognizer(t *testing.T) {
 	if made, reused := recs.counts(); made != 1 || reused != 1 {
 		t.Errorf("recognizers made %d, reused %d; want 1 and 1", made, reused)
 	}
+	// The first call's sender goes on after its BYE: its audio is
+	// analysed again, with a recognizer of its own.
+	quiet := bytes.Repeat([]byte{0xFF}, 160)
+	for i := range 50 {
+		seq, payload := 51+i, quiet
+		if i >= 25 { // quiet, then loud: the gate opens an utterance
+			payload = voice(160)
+		}
+		send(caller, rtp(0, uint16(seq), uint32(seq)*160, 0xA11CE, payload), end.Add(4*time.Second+time.Duration(i)*20*time.Millisecond))
+	}
+	l.idle(end.Add(6 * time.Second))
+	waitUntil("a recognizer for the audio after the BYE", func() bool { made, _ := recs.counts(); return made == 2 })
 	if sink.count != int(id) {
 		t.Errorf("%d verdicts for %d packets", sink.count, id)
 	}

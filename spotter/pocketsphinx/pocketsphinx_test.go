@@ -236,3 +236,49 @@ func TestCloseFreesRecognizer(t *testing.T) {
 		t.Errorf("%d recognizers made and closed grew the process by %d MB: Close does not free what a recognizer holds", n, grown)
 	}
 }
+
+// TestReleaseKeepsWords: a listener that hands its recognizer back in the
+// middle of a phrase (an RTCP BYE between "car" and "warranty", and the
+// sender talks on) takes a new one and still hears the phrase. Heard on
+// its own, the second half holds no phrase.
+func TestReleaseKeepsWords(t *testing.T) {
+	e := openEngine(t)
+	lead := make([]int16, 8000) // 1 s of silence
+	first := append(append(lead, speak(t, "rms", "Hello, this is an important message about your car")...), make([]int16, 2400)...)
+	second := append(speak(t, "rms", "warranty. Please call us back today.")[:], make([]int16, 8000)...)
+	if ds, _ := listen(t, e, spotter.ModeFull, second, "car warranty"); len(ds) != 0 {
+		t.Fatalf("the second half alone: detections %v, want none", ds)
+	}
+
+	m, err := spotter.NewMatcher([]spotter.Rule{{Phrase: "car warranty", Action: "mute"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := spotter.NewListener(e, m, spotter.ListenerConfig{Mode: spotter.ModeFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var ds []spotter.Detection
+	write := func(pcm []int16) {
+		for i := 0; i < len(pcm); i += 160 {
+			if ds, err = l.Write(ds, pcm[i:min(i+160, len(pcm))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(first)
+	if ds, err = l.Release(ds); err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 0 {
+		t.Fatalf("detections before the second half: %v", ds)
+	}
+	write(second)
+	if ds, err = l.Flush(ds); err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Rule != "car warranty" {
+		t.Fatalf("detections %v, want one of \"car warranty\" across the release", ds)
+	}
+}
