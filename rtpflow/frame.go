@@ -35,7 +35,8 @@ type Frame struct {
 // resumes, and a later BYE ends it again. End is still called when the
 // stream leaves the table.
 type AudioEnder interface {
-	AudioEnd(s *Stream)
+	// AudioEnd is called with the BYE's arrival time.
+	AudioEnd(s *Stream, at time.Time)
 }
 
 // EndReason says why a stream left the table.

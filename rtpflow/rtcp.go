@@ -41,7 +41,7 @@ func (t *Table) rtcp(u *packet.UDP, at time.Time, onPort bool) bool {
 						s.stats.Bye = at // the latest BYE's time
 						s.endAudio(&t.cfg, t.sink)
 						if ae, ok := t.sink.(AudioEnder); ok {
-							ae.AudioEnd(s)
+							ae.AudioEnd(s, at)
 						}
 					}
 				}

@@ -321,7 +321,7 @@ type audioEndCall struct {
 	frames int
 }
 
-func (r *audioEndRecorder) AudioEnd(s *Stream) {
+func (r *audioEndRecorder) AudioEnd(s *Stream, _ time.Time) {
 	r.audioEnds = append(r.audioEnds, audioEndCall{s.Key.SSRC, len(r.frames)})
 }
 

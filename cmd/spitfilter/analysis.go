@@ -94,10 +94,11 @@ type job struct {
 	tail      atomic.Uint64 // next slot the reader writes
 	scheduled atomic.Bool   // on the work queue or being processed
 	ended     atomic.Bool   // the stream left the table; no more frames
-	byes      atomic.Uint32 // RTCP BYEs that ended the stream's audio
+	byes      atomic.Uint32 // releases asked for: the stream stayed quiet after a BYE
 	gapOwed   int           // reader only: samples of frames skipped, added to the next frame's gap
 	budget    budget        // reader only: how much of the stream's audio may be analysed
 	flooded   bool          // reader only: the budget has refused a frame (logged once)
+	byeAt     time.Time     // reader only: a BYE waits for the stream to stay quiet (zero: none)
 
 	// worker only
 	listener *spotter.Listener
@@ -107,7 +108,7 @@ type job struct {
 	firstTS  uint64
 	started  bool
 	failed   bool
-	byesSeen uint32    // BYEs whose listener has released its recognizer
+	byesSeen uint32    // releases done
 	last     time.Time // arrival of the latest frame analysed
 	pcm      []int16
 	found    []spotter.Detection
@@ -172,6 +173,7 @@ type laneSink struct {
 	a       *analyzer
 	pending []*job
 	last    time.Time // last handoff
+	byes    []*job    // streams whose BYE waits for them to stay quiet
 }
 
 // sink returns the rtpflow.Sink of a lane's table.
@@ -185,6 +187,9 @@ func (ls *laneSink) Frame(s *rtpflow.Stream, f *rtpflow.Frame) {
 		return // not audio we can listen to
 	}
 	j := a.job(s)
+	if !j.byeAt.IsZero() {
+		j.byeAt = time.Time{} // the stream talks on after its BYE: no release
+	}
 	if !j.budget.take(f.Arrival, len(f.Payload)) {
 		// Not owed as a gap: stream time counts the audio analysed, so
 		// that a flood's timestamps cannot make the worker decode
@@ -223,20 +228,49 @@ func (ls *laneSink) End(s *rtpflow.Stream, _ rtpflow.EndReason) {
 	ls.mark(j)
 }
 
-// AudioEnd is told of a stream's RTCP BYE: its worker finishes the
-// listener's utterance (final detections) and hands its recognizer back
-// now, for the next call, instead of when the stream leaves the table. The
-// stream's decision stays in force until then. Should the stream's RTP go
-// on after the BYE, the listener takes a recognizer again and still has
-// the words heard before it: a BYE in the middle of a phrase does not hide
-// the phrase.
-func (ls *laneSink) AudioEnd(s *rtpflow.Stream) {
+// byeQuiet is how long a stream must stay without audio after its RTCP
+// BYE before its worker hands the recognizer back. A sender that talks on
+// after its BYE, or sends one BYE after another, keeps its listener: its
+// utterances are not cut (a cut in the middle of a word would hide it).
+const byeQuiet = time.Second
+
+// AudioEnd is told of a stream's RTCP BYE. Once the stream has stayed
+// without audio for byeQuiet, its worker finishes the listener's utterance
+// (final detections) and hands its recognizer back, for the next call,
+// instead of when the stream leaves the table. The stream's decision stays
+// in force until then. Should the stream's audio go on later still, the
+// listener takes a recognizer again, with the words heard before.
+func (ls *laneSink) AudioEnd(s *rtpflow.Stream, at time.Time) {
 	j, ok := s.Tag.(*job)
 	if !ok {
 		return // no audio was ever queued: nothing to finish
 	}
-	j.byes.Add(1)
-	ls.mark(j)
+	if j.byeAt.IsZero() {
+		ls.byes = append(ls.byes, j)
+	}
+	j.byeAt = at
+}
+
+// quietAfterBye asks the workers to release the recognizers of the streams
+// that have stayed without audio for byeQuiet after their BYE (now: the
+// latest packet's time, or the clock when idle), and forgets the streams
+// whose audio went on or that left the table.
+func (ls *laneSink) quietAfterBye(now time.Time) {
+	keep := ls.byes[:0]
+	for _, j := range ls.byes {
+		switch {
+		case j.byeAt.IsZero() || j.ended.Load():
+		case now.Sub(j.byeAt) >= byeQuiet:
+			j.byeAt = time.Time{}
+			j.byes.Add(1)
+			ls.mark(j)
+		default:
+			keep = append(keep, j)
+			continue
+		}
+	}
+	clear(ls.byes[len(keep):])
+	ls.byes = keep
 }
 
 // mark notes that j needs a worker, unless it has one already (a worker
@@ -251,6 +285,9 @@ func (ls *laneSink) mark(j *job) {
 // has passed since the last time (now is the latest packet's time), or at
 // once with force.
 func (ls *laneSink) handoff(now time.Time, force bool) {
+	if len(ls.byes) > 0 {
+		ls.quietAfterBye(now)
+	}
 	if len(ls.pending) == 0 || !force && now.Sub(ls.last) < handoffInterval && !now.Before(ls.last) {
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,10 +125,11 @@ func TestRecPool(t *testing.T) {
 }
 
 // TestByeFreesRecognizer: a call that ends with an RTCP BYE gives its
-// recognizer back at once, while its stream stays in the table (with its
-// decision) until the idle timeout; the next call gets that recognizer.
-// Packets after the BYE are still verdicted, and audio after it is
-// analysed again.
+// recognizer back once it has stayed quiet for byeQuiet, while its stream
+// stays in the table (with its decision) until the idle timeout; the next
+// call gets that recognizer. A sender that talks on right after its BYE
+// keeps its recognizer, and audio that comes after the release is analysed
+// again. Every packet is verdicted.
 func TestByeFreesRecognizer(t *testing.T) {
 	e := &countingEngine{}
 	recs := newRecPool(e, 1)
@@ -152,15 +152,29 @@ func TestByeFreesRecognizer(t *testing.T) {
 
 	t0 := time.Unix(1700000000, 0)
 	id := uint32(0)
-	send := func(src netip.AddrPort, payload []byte, at time.Time) {
-		l.handle(id, ipv4UDP(src, callee, payload), at)
+	send := func(payload []byte, at time.Time) {
+		l.handle(id, ipv4UDP(caller, callee, payload), at)
 		id++
 	}
-	call := func(ssrc uint32, start time.Time) time.Time {
+	quiet := bytes.Repeat([]byte{0xFF}, 160)
+	// talk sends 50 packets from seq on: quiet, then loud (the gate opens
+	// an utterance); it returns the time after them.
+	talk := func(ssrc uint32, seq int, start time.Time) time.Time {
 		for i := range 50 {
-			send(caller, rtp(0, uint16(i), uint32(i)*160, ssrc, voice(160)), start.Add(time.Duration(i)*20*time.Millisecond))
+			payload := quiet
+			if i >= 25 {
+				payload = voice(160)
+			}
+			send(rtp(0, uint16(seq+i), uint32(seq+i)*160, ssrc, payload), start.Add(time.Duration(i)*20*time.Millisecond))
 		}
 		return start.Add(time.Second)
+	}
+	bye := func(ssrc uint32, at time.Time) {
+		b, err := (&rtcp.Goodbye{Sources: []uint32{ssrc}}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		send(b, at)
 	}
 	waitUntil := func(what string, cond func() bool) {
 		t.Helper()
@@ -170,41 +184,50 @@ func TestByeFreesRecognizer(t *testing.T) {
 			}
 		}
 	}
-
-	end := call(0xA11CE, t0)
-	waitUntil("the first call's recognizer", func() bool { made, _ := recs.counts(); return made == 1 })
-	bye, err := (&rtcp.Goodbye{Sources: []uint32{0xA11CE}}).Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	send(caller, bye, end)
-	send(caller, rtp(0, 50, 50*160, 0xA11CE, voice(160)), end.Add(20*time.Millisecond)) // late, after the BYE
-	l.idle(end.Add(time.Second))
-	waitUntil("the recognizer to come back at the BYE", func() bool {
+	resets := func(i int) int {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		return e.made[0].resets == 1
-	})
+		return e.made[i].resets
+	}
+
+	end := talk(0xA11CE, 0, t0)
+	waitUntil("the first call's recognizer", func() bool { made, _ := recs.counts(); return made == 1 })
+	bye(0xA11CE, end)
+	l.idle(end.Add(byeQuiet / 2))
+	if len(l.sink.byes) != 1 {
+		t.Fatalf("%d BYEs waiting for quiet, want 1", len(l.sink.byes))
+	}
+	l.idle(end.Add(byeQuiet))
+	waitUntil("the recognizer to come back after the BYE", func() bool { return resets(0) == 1 })
 	if st := an.stats(); st.StreamsEnded != 0 || st.LiveStreams != 1 {
 		t.Errorf("streams ended %d, live %d: the stream must stay until it leaves the table", st.StreamsEnded, st.LiveStreams)
 	}
-	call(0xB0B, end.Add(2*time.Second))
+	talk(0xB0B, 0, end.Add(2*time.Second))
 	waitUntil("the second call's recognizer", func() bool { _, reused := recs.counts(); return reused == 1 })
 	if made, reused := recs.counts(); made != 1 || reused != 1 {
 		t.Errorf("recognizers made %d, reused %d; want 1 and 1", made, reused)
 	}
 	// The first call's sender goes on after its BYE: its audio is
 	// analysed again, with a recognizer of its own.
-	quiet := bytes.Repeat([]byte{0xFF}, 160)
-	for i := range 50 {
-		seq, payload := 51+i, quiet
-		if i >= 25 { // quiet, then loud: the gate opens an utterance
-			payload = voice(160)
-		}
-		send(caller, rtp(0, uint16(seq), uint32(seq)*160, 0xA11CE, payload), end.Add(4*time.Second+time.Duration(i)*20*time.Millisecond))
-	}
+	talk(0xA11CE, 50, end.Add(4*time.Second))
 	l.idle(end.Add(6 * time.Second))
 	waitUntil("a recognizer for the audio after the BYE", func() bool { made, _ := recs.counts(); return made == 2 })
+
+	// A sender that talks on right after its BYE keeps its recognizer.
+	start := end.Add(10 * time.Second)
+	mid := talk(0xC0FFEE, 0, start)
+	waitUntil("the third call's recognizer", func() bool { made, _ := recs.counts(); return made == 3 })
+	bye(0xC0FFEE, mid)
+	talk(0xC0FFEE, 50, mid.Add(20*time.Millisecond))
+	l.idle(mid.Add(3 * byeQuiet))
+	if len(l.sink.byes) != 0 {
+		t.Errorf("%d BYEs still waiting", len(l.sink.byes))
+	}
+	waitDrained(t, an)
+	time.Sleep(50 * time.Millisecond) // a release, were one asked for, would be done by now
+	if n := resets(2); n != 0 {
+		t.Errorf("the recognizer of a sender that talked on after its BYE was handed back %d times", n)
+	}
 	if sink.count != int(id) {
 		t.Errorf("%d verdicts for %d packets", sink.count, id)
 	}

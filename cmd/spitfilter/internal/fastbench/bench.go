@@ -47,10 +47,10 @@ type Config struct {
 	// Bye ends each run's queued stream with an RTCP BYE for its SSRC,
 	// sent after the run is counted, as a phone sends one when it hangs up.
 	// A judge that listens to calls (spitfilter) then finishes the stream's
-	// analysis at once and keeps its recognizer for the next run's stream,
-	// as it does for calls on a media host; without it each run's stream
-	// holds its recognizer until the judge's idle timeout, and every run
-	// makes a new one.
+	// analysis (1 s later) and keeps its recognizer for a later run's
+	// stream, as it does for calls on a media host; without it each run's
+	// stream holds its recognizer until the judge's idle timeout, and every
+	// run makes a new one.
 	Bye bool
 	// Queue is the NFQUEUE number; default 0 (the lab's namespace is private).
 	Queue uint16

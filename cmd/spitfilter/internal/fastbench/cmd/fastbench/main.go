@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Spin, "spin", 0, "busy-wait this long before each send instead of sleeping to it")
 	fs.IntVar(&cfg.Nice, "nice", 0, "niceness of the judges and the rig's threads (-20..19; negative needs root, as everything here)")
 	fs.IntVar(&cfg.RTPriority, "rt", 0, "run the judges and the rig's threads SCHED_FIFO at this priority (1..99; 0: off)")
-	fs.BoolVar(&cfg.Bye, "bye", true, "end each run's queued stream with an RTCP BYE, as a phone does at hang-up (spitfilter then keeps the stream's recognizer for the next run's)")
+	fs.BoolVar(&cfg.Bye, "bye", true, "end each run's queued stream with an RTCP BYE, as a phone does at hang-up (spitfilter then keeps the stream's recognizer for a later run's)")
 	queue := fs.Uint("queue", 0, "NFQUEUE number used in the lab's namespace")
 	fs.IntVar(&cfg.Port, "port", 0, "judged UDP port; port+1 is the baseline (default 30000)")
 	fs.StringVar(&cfg.Reference, "reference", "", "judge the p99 ratios are against (default c)")
