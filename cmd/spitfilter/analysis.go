@@ -409,17 +409,13 @@ func (a *analyzer) switchListener(j *job, pol *policy) {
 	j.offset = time.Duration(j.samples) * time.Second / 8000
 }
 
-// closeListener flushes and closes the listener; the flushed detections
-// are acted on under pol unless pol is nil.
+// closeListener releases the listener's recognizer (releaseListener) and
+// drops the listener.
 func (a *analyzer) closeListener(j *job, pol *policy) {
 	if j.listener == nil {
 		return
 	}
-	found, err := j.listener.Flush(j.found[:0])
-	if err == nil && pol != nil {
-		a.detected(j, pol, found)
-	}
-	j.listener.Close()
+	a.releaseListener(j, pol)
 	j.listener = nil
 }
 
