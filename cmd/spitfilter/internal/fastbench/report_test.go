@@ -76,14 +76,14 @@ type roundJudge struct {
 	limited bool
 }
 
-// round is a synthetic Report for WriteSummary, with a search or without
-// (SearchDuration negative).
 // ended is r with its runs ended by an RTCP BYE (Config.Bye).
 func ended(r *Report) *Report {
 	r.Config.Bye = true
 	return r
 }
 
+// round is a synthetic Report for WriteSummary, with a search or without
+// (SearchDuration negative).
 func round(search bool, js ...roundJudge) *Report {
 	sd := time.Second
 	if !search {
