@@ -258,16 +258,16 @@ func (ls *laneSink) AudioEnd(s *rtpflow.Stream, at time.Time) {
 func (ls *laneSink) quietAfterBye(now time.Time) {
 	keep := ls.byes[:0]
 	for _, j := range ls.byes {
-		switch {
-		case j.byeAt.IsZero() || j.ended.Load():
-		case now.Sub(j.byeAt) >= byeQuiet:
-			j.byeAt = time.Time{}
-			j.byes.Add(1)
-			ls.mark(j)
-		default:
+		if j.byeAt.IsZero() || j.ended.Load() {
+			continue // talked on, or gone
+		}
+		if now.Sub(j.byeAt) < byeQuiet {
 			keep = append(keep, j)
 			continue
 		}
+		j.byeAt = time.Time{}
+		j.byes.Add(1)
+		ls.mark(j)
 	}
 	clear(ls.byes[len(keep):])
 	ls.byes = keep
@@ -412,9 +412,6 @@ func (a *analyzer) switchListener(j *job, pol *policy) {
 // closeListener releases the listener's recognizer (releaseListener) and
 // drops the listener.
 func (a *analyzer) closeListener(j *job, pol *policy) {
-	if j.listener == nil {
-		return
-	}
 	a.releaseListener(j, pol)
 	j.listener = nil
 }
