@@ -2,11 +2,9 @@ package main
 
 import (
 	"log/slog"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/spitfilter/spitfilter/cmd/internal/config"
 	"github.com/spitfilter/spitfilter/enforce"
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/spotter"
@@ -20,20 +18,11 @@ func TestRecognizerReuse(t *testing.T) {
 	eng := pocketSphinx(t)
 	for _, mode := range []string{"keyword", "auto"} {
 		t.Run(mode, func(t *testing.T) {
-			cfg, err := config.Parse("reuse.yaml", []byte("mode: "+mode+"\nbanned: [car warranty]\naction: mute\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			pol, err := newPolicy(cfg, eng, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var pp atomic.Pointer[policy]
-			pp.Store(pol)
+			pp := policyInForce(t, eng, "mode: "+mode+"\nbanned: [car warranty]\naction: mute\n")
 			ev := &eventLog{}
 			recs := newRecPool(eng, 1)
 			defer recs.Close()
-			an := newAnalyzer(slog.New(slog.NewTextHandler(testWriter{t}, nil)), recs, &pp, ev.emit, 0, 1, 64, AnalysisBatch)
+			an := newAnalyzer(slog.New(slog.NewTextHandler(testWriter{t}, nil)), recs, pp, ev.emit, 0, 1, 64, AnalysisBatch)
 			defer an.shutdown(5 * time.Second)
 			l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, &fakeSink{})
 

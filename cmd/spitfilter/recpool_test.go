@@ -124,6 +124,23 @@ func TestRecPool(t *testing.T) {
 	}
 }
 
+// policyInForce is the policy of the config text yaml, with the engine e,
+// as the analyzer takes it.
+func policyInForce(t *testing.T, e spotter.Engine, yaml string) *atomic.Pointer[policy] {
+	t.Helper()
+	cfg, err := config.Parse("test.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := newPolicy(cfg, e, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pp atomic.Pointer[policy]
+	pp.Store(pol)
+	return &pp
+}
+
 // TestByeFreesRecognizer: a call that ends with an RTCP BYE gives its
 // recognizer back once it has stayed quiet for byeQuiet, while its stream
 // stays in the table (with its decision) until the idle timeout; the next
@@ -134,17 +151,8 @@ func TestByeFreesRecognizer(t *testing.T) {
 	e := &countingEngine{}
 	recs := newRecPool(e, 1)
 	defer recs.Close()
-	cfg, err := config.Parse("bye.yaml", []byte("banned: [car warranty]\naction: mute\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := newPolicy(cfg, recs, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pp atomic.Pointer[policy]
-	pp.Store(pol)
-	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), recs, &pp, nil, 0, 1, 64, AnalysisBatch)
+	pp := policyInForce(t, recs, "banned: [car warranty]\naction: mute\n")
+	an := newAnalyzer(slog.New(slog.NewTextHandler(io.Discard, nil)), recs, pp, nil, 0, 1, 64, AnalysisBatch)
 	defer an.shutdown(5 * time.Second)
 	sink := &fakeSink{}
 	l := newLane(0, rtpflow.Config{Ports: rtpflow.Ports{{Lo: 10000, Hi: 20000}}}, enforce.New(enforce.Config{}), an, sink)
