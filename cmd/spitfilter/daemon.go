@@ -104,6 +104,7 @@ type daemon struct {
 	lanesMu sync.Mutex
 	lanes   []*lane
 	start   *config.Config // the config the queues and tables were set up with
+	warm    chan struct{}  // closed when Run's warmUp has ended
 
 	reloadMu  sync.Mutex
 	reloads   atomic.Uint64
@@ -131,7 +132,8 @@ func newDaemon(cfg *config.Config, o daemonOptions) (*daemon, error) {
 	if o.ReadBuffer <= 0 {
 		o.ReadBuffer = DefaultReadBuffer
 	}
-	d := &daemon{o: o, log: o.Log, engine: o.Engine, start: cfg, enf: enforce.New(enforce.Config{})}
+	d := &daemon{o: o, log: o.Log, engine: o.Engine, start: cfg, enf: enforce.New(enforce.Config{}),
+		warm: make(chan struct{})}
 	if d.engine == nil {
 		mo := speech.ModelOptions(o.Env)
 		mo.Config, mo.ConfigFile = cfg.Model, o.ConfigPath
@@ -245,10 +247,6 @@ func (d *daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	reserveProcessors(d.start.Queue.Len(), d.o.Workers)
-	if err := d.warmUp(); err != nil {
-		d.stopLanes()
-		return err
-	}
 	var readers []queueReader
 	closeAll := func() {
 		for _, r := range readers {
@@ -271,8 +269,15 @@ func (d *daemon) Run(ctx context.Context) error {
 	}
 	d.log.Info("ready", "queues", d.start.Queue.String(), "rtp_ports", d.start.RTPPorts.String(), "workers", d.o.Workers,
 		"analysis_priority", d.o.AnalysisPriority.String())
+	go func() {
+		defer close(d.warm)
+		if err := d.warmUp(); err != nil {
+			cancel(err)
+		}
+	}()
 	<-ctx.Done()
 	closeAll()
+	<-d.warm
 	d.stopLanes()
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -280,19 +285,25 @@ func (d *daemon) Run(ctx context.Context) error {
 	return nil
 }
 
-// warmUp makes the spare recognizers for the rules in force, before the
-// queues open. The first calls after a start are then heard from their
-// first word, instead of after a recognizer is made for each (0.3–0.4 s of
-// CPU for PocketSphinx's full recognition), and an engine that cannot make
-// one stops the start here instead of failing every call. At most one per
-// CPU is made at a time.
+// warmUp makes the spare recognizers for the rules in force. Run calls it
+// once its queues are open, beside the traffic: the first calls after a
+// start are then heard from their first word, instead of after a
+// recognizer is made for each (0.3–0.4 s of CPU for PocketSphinx's full
+// recognition), and an engine that cannot make one stops the daemon with an
+// error that says so instead of failing every call. The queues do not wait
+// for it: until they are bound, the kernel drops the RTP (or, with
+// --queue-bypass, lets it through unjudged), and on a loaded host the
+// recognizers took seconds. A call that comes first makes its own
+// recognizer. At most one per CPU is made at a time, each at the analysis
+// priority.
 func (d *daemon) warmUp() error {
 	pol := d.pol.Load()
 	n := d.recs.max
-	if pol.matcher == nil || n == 0 {
+	start := time.Now()
+	if pol.matcher == nil || n == 0 { // logged all the same: a start-up script may wait for it
+		d.log.Info("recognizers ready", "spare", 0, "took", time.Duration(0))
 		return nil
 	}
-	start := time.Now()
 	ls := make([]*spotter.Listener, n)
 	errs := make([]error, n)
 	slots := make(chan struct{}, runtime.NumCPU())
@@ -301,6 +312,10 @@ func (d *daemon) warmUp() error {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
+			// The thread ends with the goroutine (locked), and its priority with it.
+			if err := lowerPriority(d.o.AnalysisPriority); err != nil {
+				d.log.Warn("analysis thread keeps its priority", "err", err)
+			}
 			ls[i], errs[i] = spotter.NewListener(d.recs, pol.matcher, pol.listen)
 		})
 	}

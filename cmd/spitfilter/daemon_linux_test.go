@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -435,6 +436,13 @@ func (l *netLab) runDaemon(t *testing.T, cfg *config.Config, level slog.Level, w
 			t.Fatal("queue never bound")
 		}
 	}
+	// The tests' calls get the spare recognizers made at start. A wait,
+	// not a timing: the warm-up runs beside the open queue.
+	select {
+	case <-d.warm:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("spare recognizers never made")
+	}
 	return d, ev, stop
 }
 
@@ -488,8 +496,8 @@ func TestDaemonKernel(t *testing.T) {
 		if s := d.stats(); s.Queues[0].Packets != uint64(len(pkts)) || s.Analysis.Audio < time.Duration(len(pkts)-10)*20*time.Millisecond {
 			t.Errorf("daemon judged %d packets and analysed %v of audio; want %d and all of it", s.Queues[0].Packets, s.Analysis.Audio, len(pkts))
 		}
-		// The spare recognizers (one per worker) were made before the
-		// queue opened, and the call got one of them.
+		// The spare recognizers (one per worker) were made at start,
+		// and the call got one of them.
 		if made, reused := d.recs.counts(); made != uint64(runtime.NumCPU()) || reused != 1 {
 			t.Errorf("recognizers made %d, reused %d; want %d made at start and 1 reused", made, reused, runtime.NumCPU())
 		}
@@ -726,9 +734,61 @@ func TestDaemonKernel(t *testing.T) {
 		t.Logf("burst of %d malformed datagrams: %d judged, %d accepted (no stream %d), kernel queue empty", n, s.Queues[0].Packets,
 			s.Enforce.Verdict(enforce.Accept), s.Enforce.Reason(enforce.ReasonNoStream))
 	})
+
+	t.Run("queue opens before the recognizers; an engine that makes none stops the daemon", func(t *testing.T) {
+		cfg, err := config.Parse("warm.yaml", []byte(fmt.Sprintf("banned: [car warranty]\nqueue: %q\nrtp_ports: %d\n", strconv.Itoa(labQueue), labPort)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := os.Open("/run/netns/" + l.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ns.Close()
+		e := &gatedEngine{gate: make(chan struct{})}
+		d, err := newDaemon(cfg, daemonOptions{Engine: e, NetNS: int(ns.Fd())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		done := make(chan error, 1)
+		go func() { done <- d.Run(context.Background()) }()
+		opened := false
+		for deadline := time.Now().Add(10 * time.Second); !opened && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			_, _, _, _, opened = l.queueCounters(t)
+		}
+		close(e.gate) // the recognizers fail only now
+		var runErr error
+		select {
+		case runErr = <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("the daemon ran on without recognizers")
+		}
+		if !opened {
+			t.Error("the queue was not bound while the recognizers were being made")
+		}
+		if runErr == nil || !strings.Contains(runErr.Error(), "making the analysis's recognizers: no recognizer") {
+			t.Errorf("Run: %v; want the warm-up's error", runErr)
+		}
+		if _, _, _, _, bound := l.queueCounters(t); bound {
+			t.Error("the queue is still bound after the daemon stopped")
+		}
+	})
 }
 
-// errReader drains r line by line into lines until EOF.
+// gatedEngine makes no recognizer, and says so once gate is closed.
+type gatedEngine struct {
+	countingEngine
+	gate chan struct{}
+}
+
+func (e *gatedEngine) NewRecognizer(spotter.Vocabulary) (spotter.Recognizer, error) {
+	<-e.gate
+	return nil, errors.New("no recognizer")
+}
+
+// lineCollector reads r's lines until EOF: the first result returns them so
+// far, the channel is closed at EOF.
 func lineCollector(r io.Reader) (func() string, chan struct{}) {
 	var mu sync.Mutex
 	var b strings.Builder

@@ -241,9 +241,10 @@ func TestByeFreesRecognizer(t *testing.T) {
 	}
 }
 
-// TestWarmUp: before its queues open, the daemon makes its spare
-// recognizers (one per worker by default) and keeps them; an engine that
-// cannot make one stops the start with an error that says so.
+// TestWarmUp: the daemon makes its spare recognizers (one per worker by
+// default) and keeps them; an engine that cannot make one fails with an
+// error that says so (TestDaemonKernel's "a daemon whose engine makes no
+// recognizer" checks that it stops the daemon).
 func TestWarmUp(t *testing.T) {
 	cfg, err := config.Parse("warm.yaml", []byte("banned: [car warranty]\naction: mute\n"))
 	if err != nil {
@@ -272,7 +273,7 @@ func TestWarmUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bad.Close()
-	if err := bad.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "making the analysis's recognizers: no recognizer") {
-		t.Errorf("Run with an engine that makes no recognizer: %v", err)
+	if err := bad.warmUp(); err == nil || !strings.Contains(err.Error(), "making the analysis's recognizers: no recognizer") {
+		t.Errorf("warm-up with an engine that makes no recognizer: %v", err)
 	}
 }

@@ -222,7 +222,9 @@ start_filter() {
 	"$SPITFILTER" check-config --config $R/spitfilter.yaml >$R/check-config.txt 2>&1 ||
 		{ log "check-config: $(cat $R/check-config.txt)"; return 1; }
 	start_bg spitfilter $NS_M "$SPITFILTER" run --config $R/spitfilter.yaml --analysis-priority "$ANALYSIS_PRIORITY"
-	wait_for 30 grep -q 'msg=ready' $W/spitfilter.log ||
+	# ready: its queue is open; recognizers ready: the spare recognizers,
+	# made beside the open queue, wait for the call
+	wait_for 60 grep -q 'msg="recognizers ready"' $W/spitfilter.log ||
 		{ log "spitfilter did not get ready: $(tail -3 $W/spitfilter.log)"; return 1; }
 	log "spitfilter running in $NS_M (pid $(cat $P/spitfilter.pid)), queue $QUEUE, $(grep -o 'engine=[^ ]*' $W/spitfilter.log | head -1)"
 }

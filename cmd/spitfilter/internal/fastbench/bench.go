@@ -57,7 +57,8 @@ type Config struct {
 	// Port is the receiver's UDP port; packets from source port Port+1 are
 	// queued, those from Port+2 (the baseline) are not; default 30000.
 	Port int
-	// BindTimeout is how long a judge may take to bind the queue; default 10s.
+	// BindTimeout is how long a judge may take to bind the queue, and then
+	// to finish its start-up work (its CPU time stops growing); default 10s.
 	BindTimeout time.Duration
 	// Logger gets progress; default: discard.
 	Logger *slog.Logger

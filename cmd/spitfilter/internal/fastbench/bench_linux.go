@@ -80,6 +80,14 @@ func (b *bench) judge(ctx context.Context, j Judge) (res JudgeResult, err error)
 	if _, err := p.waitBound(ctx, b.lab.nsB, b.cfg.Queue, b.cfg.BindTimeout); err != nil {
 		return res, err
 	}
+	took, settled, err := p.settle(ctx, b.cfg.BindTimeout)
+	if err != nil {
+		return res, err
+	}
+	log.Info("judge bound its queue", "settled", settled, "settled_after", took.Round(time.Millisecond))
+	if !settled {
+		log.Warn("judge still busy after the bind timeout; measuring anyway", "timeout", b.cfg.BindTimeout)
+	}
 	if j.IdleLoad {
 		load, err := startIdleLoad(runtime.NumCPU())
 		if err != nil {

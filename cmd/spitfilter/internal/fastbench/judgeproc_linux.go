@@ -156,3 +156,75 @@ func (t *tail) String() string {
 	defer t.mu.Unlock()
 	return strings.TrimSpace(string(t.b))
 }
+
+// settle waits until the judge has done its start-up work: its CPU time
+// (all threads) grows by less than a clock tick in each of three 100 ms
+// intervals in a row. A judge that binds its queue first and then prepares
+// (spitfilter makes its spare recognizers beside the open queue) would
+// otherwise be measured while it prepares. A judge that never settles (one
+// that polls) is measured after timeout; settle says so in its result.
+func (p *judgeProc) settle(ctx context.Context, timeout time.Duration) (took time.Duration, settled bool, err error) {
+	start := time.Now()
+	prev, err := procCPUTicks(p.cmd.Process.Pid)
+	if err != nil {
+		return 0, false, err
+	}
+	for quiet := 0; quiet < 3; {
+		select {
+		case <-ctx.Done():
+			return time.Since(start), false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if err := p.exited(); err != nil {
+			return time.Since(start), false, err
+		}
+		now, err := procCPUTicks(p.cmd.Process.Pid)
+		if err != nil {
+			return time.Since(start), false, err
+		}
+		if now-prev <= 1 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		prev = now
+		if time.Since(start) > timeout {
+			return time.Since(start), false, nil
+		}
+	}
+	return time.Since(start), true, nil
+}
+
+// procCPUTicks is the user and system CPU time of process pid, all its
+// threads, in clock ticks (USER_HZ, 100 a second; /proc/PID/stat fields 14
+// and 15).
+func procCPUTicks(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
+	}
+	return parseCPUTicks(string(b))
+}
+
+// parseCPUTicks reads utime+stime from the text of /proc/PID/stat. The
+// command name (field 2) is in parentheses and may hold spaces, so the
+// fields are counted from its closing one.
+func parseCPUTicks(stat string) (uint64, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("%w: /proc stat %q: no command name", ErrSetup, stat)
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("%w: /proc stat %q: %d fields after the command name, want at least 13", ErrSetup, stat, len(f))
+	}
+	var sum uint64
+	for _, s := range f[11:13] { // fields 14 and 15
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: /proc stat %q: CPU time %q: %v", ErrSetup, stat, s, err)
+		}
+		sum += n
+	}
+	return sum, nil
+}
