@@ -76,6 +76,21 @@ type ListenerStats struct {
 	Duplicates int // detections dropped as repeats of reported ones
 }
 
+// ListenerVocabulary is the vocabulary a listener for m and cfg asks its
+// engine's recognizer for: the matcher's phrases, in cfg's mode (full
+// recognition when the mode is auto and there are patterns). Keyword mode
+// with patterns is an error.
+func ListenerVocabulary(m *Matcher, cfg ListenerConfig) (Vocabulary, error) {
+	mode := cfg.Mode
+	if mode == ModeAuto && m.HasPatterns() {
+		mode = ModeFull
+	}
+	if mode == ModeKeyword && m.HasPatterns() {
+		return Vocabulary{}, fmt.Errorf("spotter: patterns need full recognition, not mode %q", mode)
+	}
+	return Vocabulary{Phrases: m.Phrases(), Mode: mode}, nil
+}
+
 // NewListener makes a recognizer for the matcher's phrases and a gate.
 func NewListener(e Engine, m *Matcher, cfg ListenerConfig) (*Listener, error) {
 	cfg.Gate.defaults()
@@ -85,12 +100,9 @@ func NewListener(e Engine, m *Matcher, cfg ListenerConfig) (*Listener, error) {
 	if cfg.Image == 0 {
 		cfg.Image = DefaultImage
 	}
-	mode := cfg.Mode
-	if mode == ModeAuto && m.HasPatterns() {
-		mode = ModeFull
-	}
-	if mode == ModeKeyword && m.HasPatterns() {
-		return nil, fmt.Errorf("spotter: patterns need full recognition, not mode %q", mode)
+	vocab, err := ListenerVocabulary(m, cfg)
+	if err != nil {
+		return nil, err
 	}
 	l := &Listener{cfg: cfg, m: m, gate: NewGate(cfg.Gate), inRate: cfg.Gate.Rate, outRate: e.SampleRate()}
 	switch {
@@ -100,7 +112,7 @@ func NewListener(e Engine, m *Matcher, cfg ListenerConfig) (*Listener, error) {
 	default:
 		return nil, fmt.Errorf("spotter: %s wants %d Hz audio; only %d or %d Hz can be given", e.Name(), l.outRate, l.inRate, 2*l.inRate)
 	}
-	l.eng, l.vocab = e, Vocabulary{Phrases: m.Phrases(), Mode: mode}
+	l.eng, l.vocab = e, vocab
 	rec, err := e.NewRecognizer(l.vocab)
 	if err != nil {
 		return nil, err

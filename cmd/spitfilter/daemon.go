@@ -104,7 +104,8 @@ type daemon struct {
 	lanesMu sync.Mutex
 	lanes   []*lane
 	start   *config.Config // the config the queues and tables were set up with
-	warm    chan struct{}  // closed when Run's warmUp has ended
+	warm    chan struct{}  // closed when Run's first warmUp has ended
+	rewarm  chan struct{}  // a reload put new rules in force: the warmer makes their recognizers
 
 	reloadMu  sync.Mutex
 	reloads   atomic.Uint64
@@ -133,7 +134,7 @@ func newDaemon(cfg *config.Config, o daemonOptions) (*daemon, error) {
 		o.ReadBuffer = DefaultReadBuffer
 	}
 	d := &daemon{o: o, log: o.Log, engine: o.Engine, start: cfg, enf: enforce.New(enforce.Config{}),
-		warm: make(chan struct{})}
+		warm: make(chan struct{}), rewarm: make(chan struct{}, 1)}
 	if d.engine == nil {
 		mo := speech.ModelOptions(o.Env)
 		mo.Config, mo.ConfigFile = cfg.Model, o.ConfigPath
@@ -187,6 +188,10 @@ func (d *daemon) reload() error {
 			}
 			d.pol.Store(p)
 			d.reloads.Add(1)
+			select { // the warmer makes the new rules' recognizers
+			case d.rewarm <- struct{}{}:
+			default: // one is pending already
+			}
 			n := 0
 			if p.matcher != nil {
 				n = len(cfg.Rules())
@@ -269,15 +274,14 @@ func (d *daemon) Run(ctx context.Context) error {
 	}
 	d.log.Info("ready", "queues", d.start.Queue.String(), "rtp_ports", d.start.RTPPorts.String(), "workers", d.o.Workers,
 		"analysis_priority", d.o.AnalysisPriority.String())
+	warmerDone := make(chan struct{})
 	go func() {
-		defer close(d.warm)
-		if err := d.warmUp(); err != nil {
-			cancel(err)
-		}
+		defer close(warmerDone)
+		d.warmer(ctx, cancel)
 	}()
 	<-ctx.Done()
 	closeAll()
-	<-d.warm
+	<-warmerDone
 	d.stopLanes()
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -285,50 +289,72 @@ func (d *daemon) Run(ctx context.Context) error {
 	return nil
 }
 
-// warmUp makes the spare recognizers for the rules in force. Run calls it
-// once its queues are open, beside the traffic: the first calls after a
-// start are then heard from their first word, instead of after a
-// recognizer is made for each (0.3–0.4 s of CPU for PocketSphinx's full
-// recognition), and an engine that cannot make one stops the daemon with an
-// error that says so instead of failing every call. The queues do not wait
-// for it: until they are bound, the kernel drops the RTP (or, with
+// warmer makes the spare recognizers (--spare-recognizers) for the rules
+// in force: once the queues are open, and again after each reload, until
+// ctx is done. The first calls after a start or a reload are then heard from
+// their first word, instead of after a recognizer is made for each
+// (0.3–0.4 s of CPU for PocketSphinx's full recognition). The queues do not
+// wait for it: until they are bound, the kernel drops the RTP (or, with
 // --queue-bypass, lets it through unjudged), and on a loaded host the
-// recognizers took seconds. A call that comes first makes its own
-// recognizer. At most one per CPU is made at a time, each at the analysis
-// priority.
-func (d *daemon) warmUp() error {
-	pol := d.pol.Load()
-	n := d.recs.max
-	start := time.Now()
-	if pol.matcher == nil || n == 0 { // logged all the same: a start-up script may wait for it
-		d.log.Info("recognizers ready", "spare", 0, "took", time.Duration(0))
-		return nil
+// recognizers took seconds. A call that comes first makes its own.
+//
+// An engine that cannot make a recognizer at start stops the daemon
+// (stop), with an error that says so, instead of failing every call; after
+// a reload, the error is logged. The warmer runs at the analysis priority,
+// and d.warm is closed once the start's recognizers are made.
+func (d *daemon) warmer(ctx context.Context, stop context.CancelCauseFunc) {
+	if err := lowerPriority(d.o.AnalysisPriority); err != nil { // the thread ends with the daemon
+		d.log.Warn("analysis thread keeps its priority", "err", err)
 	}
-	ls := make([]*spotter.Listener, n)
-	errs := make([]error, n)
-	slots := make(chan struct{}, runtime.NumCPU())
-	var wg sync.WaitGroup
-	for i := range ls {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			// The thread ends with the goroutine (locked), and its priority with it.
-			if err := lowerPriority(d.o.AnalysisPriority); err != nil {
-				d.log.Warn("analysis thread keeps its priority", "err", err)
+	err := d.warmUp(ctx)
+	close(d.warm)
+	if err != nil {
+		stop(err)
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.rewarm:
+			if err := d.warmUp(ctx); err != nil {
+				d.log.Error("recognizers for the new rules", "err", err)
 			}
-			ls[i], errs[i] = spotter.NewListener(d.recs, pol.matcher, pol.listen)
-		})
-	}
-	wg.Wait()
-	for _, l := range ls {
-		if l != nil {
-			l.Close() // its recognizer goes to the pool
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("making the analysis's recognizers: %w", err)
+}
+
+// warmUp makes recognizers for the rules in force until the pool keeps
+// --spare-recognizers of them, one at a time (an engine makes one at a
+// time anyway). It stops early when ctx is done or the rules change (the
+// warmer is then called again for the new ones).
+func (d *daemon) warmUp(ctx context.Context) error {
+	start := time.Now()
+	pol := d.pol.Load()
+	var held []*spotter.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close() // its recognizer goes to the pool
+		}
+	}()
+	if pol.matcher != nil {
+		v, err := spotter.ListenerVocabulary(pol.matcher, pol.listen)
+		if err != nil {
+			return fmt.Errorf("making the analysis's recognizers: %w", err)
+		}
+		for {
+			if n, max := d.recs.spare(v); len(held)+n >= max || ctx.Err() != nil || d.pol.Load() != pol {
+				break
+			}
+			l, err := spotter.NewListener(d.recs, pol.matcher, pol.listen)
+			if err != nil {
+				return fmt.Errorf("making the analysis's recognizers: %w", err)
+			}
+			held = append(held, l)
+		}
 	}
-	d.log.Info("recognizers ready", "spare", n, "took", time.Since(start).Round(time.Millisecond))
+	// logged also when none was made: a start-up script may wait for it
+	d.log.Info("recognizers ready", "made", len(held), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

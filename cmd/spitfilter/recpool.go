@@ -92,6 +92,17 @@ func (p *recPool) Close() error {
 	return nil
 }
 
+// spare is how many recognizers for v the pool keeps now, and how many it
+// may keep.
+func (p *recPool) spare(v spotter.Vocabulary) (n, max int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.key == vocabularyKey(v) {
+		n = len(p.idle)
+	}
+	return n, p.max
+}
+
 // counts returns how many recognizers were made and how many were reused.
 func (p *recPool) counts() (made, reused uint64) { return p.made.Load(), p.reused.Load() }
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -242,29 +244,84 @@ func TestByeFreesRecognizer(t *testing.T) {
 }
 
 // TestWarmUp: the daemon makes its spare recognizers (one per worker by
-// default) and keeps them; an engine that cannot make one fails with an
-// error that says so (TestDaemonKernel's "a daemon whose engine makes no
-// recognizer" checks that it stops the daemon).
+// default) and keeps them, and again for the new rules after a reload that
+// changes the phrases (the old ones are closed), but not after one that
+// does not; an engine that cannot make one fails with an error that says
+// so (TestDaemonKernel's "queue opens before the recognizers" checks that
+// it stops the daemon).
 func TestWarmUp(t *testing.T) {
-	cfg, err := config.Parse("warm.yaml", []byte("banned: [car warranty]\naction: mute\n"))
+	path := t.TempDir() + "/warm.yaml"
+	write := func(y string) {
+		if err := os.WriteFile(path, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("banned: [car warranty]\naction: mute\n")
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var logs syncBuf
 	e := &countingEngine{}
-	d, err := newDaemon(cfg, daemonOptions{Engine: e, Workers: 3})
+	d, err := newDaemon(cfg, daemonOptions{Engine: e, Workers: 3, ConfigPath: path, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if err := d.warmUp(); err != nil {
+	ctx, cancel := context.WithCancel(t.Context())
+	warmerDone := make(chan struct{})
+	go func() {
+		defer close(warmerDone)
+		d.warmer(ctx, func(err error) { t.Errorf("the warmer stopped the daemon: %v", err) })
+	}()
+	defer func() { cancel(); <-warmerDone }()
+	<-d.warm
+	kept := func() int { // spare recognizers for the rules in force
+		pol := d.pol.Load()
+		v, err := spotter.ListenerVocabulary(pol.matcher, pol.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := d.recs.spare(v)
+		return n
+	}
+	if made, reused := d.recs.counts(); made != 3 || reused != 0 || kept() != 3 {
+		t.Fatalf("at start: made %d, reused %d, kept %d; want 3 made and kept", made, reused, kept())
+	}
+	readies := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(logs.String(), "recognizers ready") < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 10 s for warm-up %d; log:\n%s", n, logs.String())
+			}
+		}
+	}
+
+	write("banned: [free cruise]\naction: mute\n")
+	if err := d.reload(); err != nil {
 		t.Fatal(err)
 	}
-	if made, reused := d.recs.counts(); made != 3 || reused != 0 || len(d.recs.idle) != 3 {
-		t.Errorf("made %d, reused %d, kept %d; want 3 made and kept", made, reused, len(d.recs.idle))
+	readies(2)
+	if made, _ := d.recs.counts(); made != 6 || kept() != 3 {
+		t.Errorf("after a reload with a new phrase: made %d, kept %d; want 3 more made and kept", made, kept())
 	}
+	write("banned: [free cruise]\naction: drop\n")
+	if err := d.reload(); err != nil {
+		t.Fatal(err)
+	}
+	readies(3)
+	if made, _ := d.recs.counts(); made != 6 || kept() != 3 {
+		t.Errorf("after a reload with the same phrases: made %d, kept %d; want none made, 3 kept", made, kept())
+	}
+	cancel()
+	<-warmerDone
 	for i, r := range e.made {
-		if r.resets != 1 || r.closes != 0 {
-			t.Errorf("recognizer %d: reset %d times, closed %d; want kept, reset once", i, r.resets, r.closes)
+		want := 0 // kept
+		if i < 3 {
+			want = 1 // the old rules'
+		}
+		if r.closes != want || r.resets != 1 {
+			t.Errorf("recognizer %d: reset %d times, closed %d; want reset once, closed %d", i, r.resets, r.closes, want)
 		}
 	}
 
@@ -273,7 +330,16 @@ func TestWarmUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bad.Close()
-	if err := bad.warmUp(); err == nil || !strings.Contains(err.Error(), "making the analysis's recognizers: no recognizer") {
+	if err := bad.warmUp(t.Context()); err == nil || !strings.Contains(err.Error(), "making the analysis's recognizers: no recognizer") {
 		t.Errorf("warm-up with an engine that makes no recognizer: %v", err)
 	}
 }
+
+// syncBuf is a bytes.Buffer safe for a logger on another goroutine.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuf) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.b.Write(p) }
+func (b *syncBuf) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }

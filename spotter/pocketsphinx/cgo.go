@@ -22,6 +22,8 @@ static ps_decoder_t *psInit(int argc, char **argv) {
 
 static void psQuiet(void) { err_set_logfp(NULL); }
 
+static void *psLogFile(void) { return err_get_logfp(); }
+
 // psBoost reads the language model lm and interpolates it with a small
 // one (an ARPA file) holding the banned phrases, weight w for the small one,
 // and makes that the active search. The decoder was started without a
@@ -76,6 +78,18 @@ import (
 
 var quietOnce sync.Once
 
+// initMu makes one decoder at a time in the process. Making one parses
+// numbers (every float argument, keyword thresholds, the phrases' ARPA
+// model) with sphinxbase's strtod (dtoa.c), whose memory pools are
+// process-wide and unlocked: two threads parsing at once can hand each
+// other the same memory. A decoder's work after it is made (processing,
+// ending utterances, freeing) parses nothing.
+var initMu sync.Mutex
+
+// logFile is sphinxbase's process-wide log stream (nil: logging is off).
+// Every decoder writes its log there.
+func logFile() unsafe.Pointer { return C.psLogFile() }
+
 // decoder is one ps_decoder_t.
 type decoder struct {
 	ps      *C.ps_decoder_t
@@ -85,7 +99,8 @@ type decoder struct {
 }
 
 // newDecoder starts a PocketSphinx decoder with the given arguments
-// ("-hmm", dir, ...). Its log goes nowhere: errors come back as Go errors.
+// ("-hmm", dir, ...). Its log goes nowhere: sphinxbase's logging is turned
+// off once for the process, and errors come back as Go errors.
 func newDecoder(args []string) (*decoder, error) {
 	quietOnce.Do(func() { C.psQuiet() })
 	argv := make([]*C.char, len(args))
@@ -99,7 +114,9 @@ func newDecoder(args []string) (*decoder, error) {
 	}()
 	var ps *C.ps_decoder_t
 	if len(argv) > 0 {
+		initMu.Lock()
 		ps = C.psInit(C.int(len(argv)), &argv[0])
+		initMu.Unlock()
 	}
 	if ps == nil {
 		return nil, fmt.Errorf("%w (arguments: %s)", ErrInit, strings.Join(args, " "))
@@ -114,7 +131,10 @@ func (d *decoder) boost(lm, arpa string, weight float64) error {
 	cl, ca := C.CString(lm), C.CString(arpa)
 	defer C.free(unsafe.Pointer(cl))
 	defer C.free(unsafe.Pointer(ca))
-	if r := C.psBoost(d.ps, cl, ca, C.float(weight)); r < 0 {
+	initMu.Lock()
+	r := C.psBoost(d.ps, cl, ca, C.float(weight))
+	initMu.Unlock()
+	if r < 0 {
 		return fmt.Errorf("pocketsphinx: biasing the language model %s with %s failed (%d)", lm, arpa, int(r))
 	}
 	return nil

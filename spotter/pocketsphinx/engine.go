@@ -83,6 +83,11 @@ func Open(cfg Config) (*Engine, error) {
 	if cfg.Boost == 0 {
 		cfg.Boost = DefaultBoost
 	}
+	for _, a := range cfg.Args {
+		if a == "-logfn" {
+			return nil, ErrLogFile
+		}
+	}
 	e := &Engine{cfg: cfg, hmm: cfg.HMM, dict: cfg.Dict, lm: cfg.LM, files: map[string]string{}}
 	if err := e.locate(); err != nil {
 		return nil, err
@@ -242,7 +247,7 @@ func (e *Engine) baseArgs() []string {
 		// The listener's gate already cut the silence; PocketSphinx's own
 		// silence removal also shifts the word times it reports.
 		"-remove_silence", "no",
-		"-logfn", "/dev/null",
+		// No "-logfn": see ErrLogFile.
 	}
 	if e.cfg.LiveCMN {
 		args = append(args, "-cmn", "live")

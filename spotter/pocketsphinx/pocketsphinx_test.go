@@ -282,3 +282,95 @@ func TestReleaseKeepsWords(t *testing.T) {
 		t.Fatalf("detections %v, want one of \"car warranty\" across the release", ds)
 	}
 }
+
+// TestRecognizersKeepTheLog: making, using and closing recognizers leaves
+// sphinxbase's process-wide log as it was: off. Each decoder used to be
+// started with "-logfn /dev/null", which opened a new log stream and closed
+// the one every other decoder was writing to (see TestConcurrentRecognizers
+// for what that did).
+func TestRecognizersKeepTheLog(t *testing.T) {
+	e := openEngine(t)
+	pcm := speak(t, "rms", "press one")
+	listen(t, e, spotter.ModeKeyword, pcm, "press one")
+	if p := logFile(); p != nil {
+		t.Fatalf("sphinxbase logs to %p after a recognizer; want its log off", p)
+	}
+	listen(t, e, spotter.ModeFull, pcm, "press one")
+	if p := logFile(); p != nil {
+		t.Errorf("sphinxbase logs to %p after a second recognizer; want its log off", p)
+	}
+	if _, err := Open(Config{Args: []string{"-logfn", "/tmp/ps.log"}}); !errors.Is(err, ErrLogFile) {
+		t.Errorf("Open with -logfn: %v, want ErrLogFile", err)
+	}
+}
+
+// TestConcurrentRecognizers makes, uses and closes recognizers on several
+// threads at once, as the daemon's workers and its warm-up do, and ends
+// each thread (a goroutine that exits locked to its thread ends it): the C
+// allocator then checks the thread's cache of freed memory, where a write
+// to freed memory shows as a crash. Every decoder started with "-logfn"
+// used to open a log file and close the one in use by the others, while
+// they wrote to it (the log is a process-wide FILE in sphinxbase); and
+// sphinxbase's number parser (dtoa.c) keeps unlocked process-wide memory
+// pools. Each recognizer must also hear what one alone hears.
+func TestConcurrentRecognizers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes 24 recognizers")
+	}
+	e := openEngine(t)
+	pcm := append(append(make([]int16, 4000), speak(t, "rms", "You won a free cruise, press one now.")...), make([]int16, 4000)...)
+	want, _ := listen(t, e, spotter.ModeKeyword, pcm, "free cruise", "press one")
+	if len(want) == 0 {
+		t.Fatal("one recognizer alone heard nothing")
+	}
+	// One recognizer per thread, as a warm-up thread makes: a thread that
+	// made more would reuse, and so repair, the freed memory it holds.
+	const threads, batch = 24, 8
+	errs := make(chan error, threads)
+	slots := make(chan struct{}, batch)
+	for range threads {
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots }()
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			ds, err := listenOnce(e, pcm, "free cruise", "press one")
+			if err == nil && fmt.Sprint(ds) != fmt.Sprint(want) {
+				err = fmt.Errorf("heard %v; alone: %v", ds, want)
+			}
+			errs <- err
+		}()
+	}
+	for range batch {
+		slots <- struct{}{}
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// listenOnce is listen for goroutines other than the test's.
+func listenOnce(e *Engine, pcm []int16, phrases ...string) ([]spotter.Detection, error) {
+	var rules []spotter.Rule
+	for _, p := range phrases {
+		rules = append(rules, spotter.Rule{Phrase: p, Action: "mute"})
+	}
+	m, err := spotter.NewMatcher(rules)
+	if err != nil {
+		return nil, err
+	}
+	l, err := spotter.NewListener(e, m, spotter.ListenerConfig{Mode: spotter.ModeKeyword})
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
+	var ds []spotter.Detection
+	for i := 0; i < len(pcm); i += 160 {
+		if ds, err = l.Write(ds, pcm[i:min(i+160, len(pcm))]); err != nil {
+			return nil, err
+		}
+	}
+	return l.Flush(ds)
+}
