@@ -259,10 +259,14 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 	if c.SearchDuration > 0 {
 		search = fmt.Sprintf("%v per search run", c.SearchDuration)
 	}
+	order := strings.Join(names, ", ")
+	if rotating(reps) {
+		order = "in the first round " + order + ", each later round starting at another judge"
+	}
 	fmt.Fprintf(bw, "Each round measured every judge in turn (%s), so the judges interleave in time across the rounds; "+
 		"%v per latency run, %s%s. Paired p99 is the p99 of the per-packet paired difference "+
 		"(each queued packet − its baseline twin), in µs. Each cell is the median (min–max) over the rounds; "+
-		"\", k of %d\" means only k rounds had a value.\n\n", strings.Join(names, ", "), c.Duration, search, byeNote(c), n)
+		"\", k of %d\" means only k rounds had a value.\n\n", order, c.Duration, search, byeNote(c), n)
 
 	hdr := []string{"judge", "rounds measured / searched", "lossless pps"}
 	for _, rate := range c.Rates {
@@ -360,6 +364,31 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 
 // judgeNames lists the judges of reps in the order of the first report,
 // then those first seen in later ones.
+// rotating reports whether two rounds measured the judges they both have
+// in different orders.
+func rotating(reps []*Report) bool {
+	var orders [][]string
+	for _, r := range reps {
+		if r == nil {
+			continue
+		}
+		var order []string
+		for _, j := range r.Judges {
+			order = append(order, j.Name)
+		}
+		orders = append(orders, order)
+	}
+	for _, a := range orders {
+		for _, b := range orders {
+			notInBoth := func(n string) bool { return !slices.Contains(a, n) || !slices.Contains(b, n) }
+			if !slices.Equal(slices.DeleteFunc(slices.Clone(a), notInBoth), slices.DeleteFunc(slices.Clone(b), notInBoth)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func judgeNames(reps []*Report) []string {
 	var names []string
 	for _, r := range reps {

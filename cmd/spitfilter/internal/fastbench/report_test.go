@@ -1,6 +1,7 @@
 package fastbench
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -195,5 +196,35 @@ func TestWriteSummary(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRotating(t *testing.T) {
+	rep := func(names ...string) *Report {
+		r := &Report{}
+		for _, n := range names {
+			r.Judges = append(r.Judges, JudgeResult{Name: n})
+		}
+		return r
+	}
+	for _, tt := range []struct {
+		reps []*Report
+		want bool
+	}{
+		{[]*Report{rep("c", "go", "sf"), rep("c", "go", "sf")}, false},
+		{[]*Report{rep("c", "go", "sf"), rep("go", "sf", "c")}, true},
+		{[]*Report{rep("c", "go", "sf"), nil, rep("c", "sf")}, false}, // a judge missing, same order
+		{[]*Report{rep("c", "go"), rep("sf", "c", "go")}, false},      // a judge first seen later
+		{[]*Report{rep("c", "go"), rep("go", "sf", "c")}, true},
+	} {
+		if got := rotating(tt.reps); got != tt.want {
+			var orders []string
+			for _, r := range tt.reps {
+				if r != nil {
+					orders = append(orders, fmt.Sprint(judgeNames([]*Report{r})))
+				}
+			}
+			t.Errorf("rotating(%v) = %v, want %v", orders, got, tt.want)
+		}
 	}
 }

@@ -24,11 +24,13 @@
 // On a noisy machine one run does not rank judges (the same C judge's
 // lossless rate can vary by a factor of two between runs). With -rounds N
 // (N > 1) fastbench runs the whole bench N times in a row, each round every
-// judge in turn, so the judges interleave in time (c, go, spitfilter, c, go,
-// ...). It then prints a "Summary over N rounds" (per judge the median and
-// range of the lossless rate and of the paired p99 at each rate, and of the
-// per-round ratios to the reference judge), then each round's report under
-// "## Round i of N". If a round fails, the rounds done so far are still
+// judge in turn, so the judges interleave in time. Round i starts at the
+// i-th judge (c, go, spitfilter; go, spitfilter, c; spitfilter, c, go; ...),
+// so that no judge is always measured first, when the machine has just set
+// up the lab, or always last. It then prints a "Summary over N rounds" (per
+// judge the median and range of the lossless rate and of the paired p99 at
+// each rate, and of the per-round ratios to the reference judge), then
+// each round's report under "## Round i of N". If a round fails, the rounds done so far are still
 // printed, and fastbench exits 1. With -rounds 1, the default, the output
 // is the one report.
 package main
@@ -42,6 +44,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -173,10 +176,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var reps []*fastbench.Report
 	code := 0
+	all := cfg.Judges
 	for i := range *rounds {
 		if *rounds > 1 {
 			cfg.Logger.Info("round", "round", i+1, "of", *rounds)
 		}
+		cfg.Judges = rotated(all, i)
 		rep, err := fastbench.Bench(ctx, cfg)
 		if err != nil {
 			if *rounds > 1 {
@@ -196,6 +201,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return code
+}
+
+// rotated is js started at its (i mod len)-th judge, the ones before it
+// moved to the end.
+func rotated(js []fastbench.Judge, i int) []fastbench.Judge {
+	k := i % len(js)
+	return append(slices.Clone(js[k:]), js[:k]...)
 }
 
 // writeReports writes one report as it is, or several (rounds) as a

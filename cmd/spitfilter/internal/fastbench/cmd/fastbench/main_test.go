@@ -80,3 +80,19 @@ func TestIdleLoadNeedsBuiltin(t *testing.T) {
 		t.Errorf("stderr %q does not say what is wrong", stderr.String())
 	}
 }
+
+func TestRotated(t *testing.T) {
+	js := []fastbench.Judge{{Name: "c"}, {Name: "go"}, {Name: "sf"}}
+	for i, want := range []string{"c go sf", "go sf c", "sf c go", "c go sf"} {
+		var got []string
+		for _, j := range rotated(js, i) {
+			got = append(got, j.Name)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("round %d: %v, want %s", i, got, want)
+		}
+	}
+	if js[0].Name != "c" {
+		t.Errorf("rotated changed its argument: %v", js)
+	}
+}
