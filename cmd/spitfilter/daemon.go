@@ -332,27 +332,34 @@ func (d *daemon) warmUp(ctx context.Context) error {
 	start := time.Now()
 	pol := d.pol.Load()
 	var held []*spotter.Listener
-	defer func() {
+	giveBack := func() {
 		for _, l := range held {
 			l.Close() // its recognizer goes to the pool
 		}
-	}()
+	}
 	if pol.matcher != nil {
 		v, err := spotter.ListenerVocabulary(pol.matcher, pol.listen)
 		if err != nil {
 			return fmt.Errorf("making the analysis's recognizers: %w", err)
 		}
 		for {
-			if n, max := d.recs.spare(v); len(held)+n >= max || ctx.Err() != nil || d.pol.Load() != pol {
+			if n, max := d.recs.spare(v); len(held)+n >= max {
 				break
+			}
+			if ctx.Err() != nil || d.pol.Load() != pol {
+				giveBack()
+				d.log.Info("recognizers: stopped making them", "made", len(held), "why", "the rules changed or the daemon stops")
+				return nil
 			}
 			l, err := spotter.NewListener(d.recs, pol.matcher, pol.listen)
 			if err != nil {
+				giveBack()
 				return fmt.Errorf("making the analysis's recognizers: %w", err)
 			}
 			held = append(held, l)
 		}
 	}
+	giveBack()
 	// logged also when none was made: a start-up script may wait for it
 	d.log.Info("recognizers ready", "made", len(held), "took", time.Since(start).Round(time.Millisecond))
 	return nil
