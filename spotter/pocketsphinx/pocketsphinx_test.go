@@ -315,7 +315,7 @@ func TestRecognizersKeepTheLog(t *testing.T) {
 // pools. Each recognizer must also hear what one alone hears.
 func TestConcurrentRecognizers(t *testing.T) {
 	if testing.Short() {
-		t.Skip("makes 24 recognizers")
+		t.Skip("makes 16 recognizers")
 	}
 	e := openEngine(t)
 	pcm := append(append(make([]int16, 4000), speak(t, "rms", "You won a free cruise, press one now.")...), make([]int16, 4000)...)
@@ -325,7 +325,7 @@ func TestConcurrentRecognizers(t *testing.T) {
 	}
 	// One recognizer per thread, as a warm-up thread makes: a thread that
 	// made more would reuse, and so repair, the freed memory it holds.
-	const threads, batch = 24, 8
+	const threads, batch = 16, 8
 	errs := make(chan error, threads)
 	slots := make(chan struct{}, batch)
 	for range threads {
