@@ -74,9 +74,39 @@ func sh(t *testing.T, args ...string) string {
 	return string(out)
 }
 
+// sweepDeadLabs removes the namespaces of labs whose test process is gone:
+// a test binary that crashed or was killed could not run its cleanup. A
+// lab is named sfd-PID-N-a/b; one whose PID is alive (or reused by another
+// process) is left alone.
+func sweepDeadLabs(t *testing.T) {
+	t.Helper()
+	entries, err := os.ReadDir("/run/netns")
+	if err != nil {
+		return // no namespace yet
+	}
+	for _, e := range entries {
+		f := strings.Split(e.Name(), "-")
+		if len(f) != 4 || f[0] != "sfd" || (f[3] != "a" && f[3] != "b") {
+			continue
+		}
+		pid, err := strconv.Atoi(f[1])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			continue // alive, or not ours to judge
+		}
+		if out, err := exec.Command("ip", "netns", "del", e.Name()).CombinedOutput(); err != nil {
+			t.Logf("removing %s, left by process %d that is gone: %v %s", e.Name(), pid, err, out)
+		}
+	}
+}
+
 // newNetLab makes the namespaces and the queue rule; t.Cleanup removes them.
+// The namespaces of earlier test processes that died are removed first.
 func newNetLab(t *testing.T) *netLab {
 	t.Helper()
+	sweepDeadLabs(t)
 	n := fmt.Sprintf("sfd-%d-%d", os.Getpid(), time.Now().UnixNano()%100000)
 	l := &netLab{a: n + "-a", b: n + "-b"}
 	for _, ns := range []string{l.a, l.b} {
@@ -947,5 +977,28 @@ func TestDaemonKillAndReload(t *testing.T) {
 func waitFor(timeout time.Duration, cond func() bool) {
 	for end := time.Now().Add(timeout); !cond() && time.Now().Before(end); {
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSweepDeadLabs: a lab left by a test process that is gone is removed;
+// one whose process lives is kept.
+func TestSweepDeadLabs(t *testing.T) {
+	requireRoot(t)
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := fmt.Sprintf("sfd-%d-1-a", gone.Process.Pid)
+	alive := fmt.Sprintf("sfd-%d-1-a", os.Getppid())
+	for _, ns := range []string{dead, alive} {
+		sh(t, "ip", "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	}
+	sweepDeadLabs(t)
+	if _, err := os.Stat("/run/netns/" + dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s, of a process that is gone, is still there (%v)", dead, err)
+	}
+	if _, err := os.Stat("/run/netns/" + alive); err != nil {
+		t.Errorf("%s, of a live process, was removed: %v", alive, err)
 	}
 }
