@@ -281,13 +281,23 @@ func (d *daemon) Run(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	closeAll()
-	<-warmerDone
+	select {
+	case <-warmerDone:
+	case <-time.After(warmerWait):
+		// At idle priority on a busy host a recognizer can take long to
+		// make; it is closed when the warmer hands it to the closed pool.
+		d.log.Warn("stopping while a spare recognizer is still being made: not waiting for it", "waited", warmerWait)
+	}
 	d.stopLanes()
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
 }
+
+// warmerWait is how long a stopping daemon waits for the warmer to finish
+// the recognizer it is making (the analysis workers get as long).
+var warmerWait = 5 * time.Second
 
 // warmer makes the spare recognizers (--spare-recognizers) for the rules
 // in force: once the queues are open, and again after each reload, until

@@ -765,7 +765,7 @@ func TestDaemonKernel(t *testing.T) {
 			s.Enforce.Verdict(enforce.Accept), s.Enforce.Reason(enforce.ReasonNoStream))
 	})
 
-	t.Run("queue opens before the recognizers; an engine that makes none stops the daemon", func(t *testing.T) {
+	t.Run("queue opens before the recognizers; an engine that makes none stops the daemon; a stop waits little for one", func(t *testing.T) {
 		cfg, err := config.Parse("warm.yaml", []byte(fmt.Sprintf("banned: [car warranty]\nqueue: %q\nrtp_ports: %d\n", strconv.Itoa(labQueue), labPort)))
 		if err != nil {
 			t.Fatal(err)
@@ -802,6 +802,30 @@ func TestDaemonKernel(t *testing.T) {
 		}
 		if _, _, _, _, bound := l.queueCounters(t); bound {
 			t.Error("the queue is still bound after the daemon stopped")
+		}
+
+		// A stop while a recognizer is being made waits warmerWait at most.
+		defer func(w time.Duration) { warmerWait = w }(warmerWait)
+		warmerWait = 200 * time.Millisecond
+		stuck := &gatedEngine{gate: make(chan struct{})}
+		defer close(stuck.gate)
+		d2, err := newDaemon(cfg, daemonOptions{Engine: stuck, NetNS: int(ns.Fd())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d2.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		done = make(chan error, 1)
+		go func() { done <- d2.Run(ctx) }()
+		waitFor(10*time.Second, func() bool { _, _, _, _, ok := l.queueCounters(t); return ok })
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run stopped while a recognizer was being made: %v", err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("the stop waited for the recognizer being made")
 		}
 	})
 }
