@@ -342,6 +342,7 @@ func (d *daemon) warmUp(ctx context.Context) error {
 	start := time.Now()
 	pol := d.pol.Load()
 	var held []*spotter.Listener
+	spare := 0
 	giveBack := func() {
 		for _, l := range held {
 			l.Close() // its recognizer goes to the pool
@@ -368,10 +369,11 @@ func (d *daemon) warmUp(ctx context.Context) error {
 			}
 			held = append(held, l)
 		}
+		giveBack()
+		spare, _ = d.recs.spare(v)
 	}
-	giveBack()
-	// logged also when none was made: a start-up script may wait for it
-	d.log.Info("recognizers ready", "made", len(held), "took", time.Since(start).Round(time.Millisecond))
+	// logged also when there are none: a start-up script may wait for it
+	d.log.Info("recognizers ready", "spare", spare, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
