@@ -1,19 +1,14 @@
 package main
 
 import (
-	"encoding/binary"
-	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
-
-	"github.com/spitfilter/spitfilter/decode"
+	"github.com/spitfilter/spitfilter/testdata/capgen"
 )
 
 // TestAudioAfterBye: a sender that sends an RTCP BYE for its stream and
@@ -21,48 +16,23 @@ import (
 // stream's audio time covers it), and the report says how many packets
 // came after the BYE.
 func TestAudioAfterBye(t *testing.T) {
+	// One sender, one SSRC: 2 s of audio ended by RTCP (capgen's BYE comes
+	// one packet time after the last packet), then 2 s more that continue
+	// its sequence and timestamps, just after the BYE.
+	const ssrc = 0xB1E0B1E0
+	audio := speechLike(4, 3)
+	src := netip.MustParseAddrPort("192.0.2.1:4000")
+	dst := netip.MustParseAddrPort("192.0.2.2:30000")
 	path := filepath.Join(t.TempDir(), "bye.pcap")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+	if _, err := capgen.Write(f, capgen.Options{},
+		capgen.Stream{Src: src, Dst: dst, SSRC: ssrc, Audio: audio[:16000], RTCP: true},
+		capgen.Stream{Src: src, Dst: dst, SSRC: ssrc, Seq: 100, Timestamp: 16000, Start: 2*time.Second + time.Millisecond, Audio: audio[16000:]},
+	); err != nil {
 		t.Fatal(err)
-	}
-	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
-	src, dst := net.IPv4(192, 0, 2, 1), net.IPv4(192, 0, 2, 2)
-	write := func(at time.Time, srcPort, dstPort uint16, payload []byte) {
-		t.Helper()
-		eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: src, DstIP: dst}
-		udp := &layers.UDP{SrcPort: layers.UDPPort(srcPort), DstPort: layers.UDPPort(dstPort)}
-		udp.SetNetworkLayerForChecksum(ip)
-		buf := gopacket.NewSerializeBuffer()
-		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, gopacket.Payload(payload)); err != nil {
-			t.Fatal(err)
-		}
-		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(b), Length: len(b)}, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	const ssrc = 0xB1E0B1E0
-	audio := decode.AppendEncodeULaw(nil, speechLike(4, 3))
-	at := t0
-	for i := range 200 { // 4 s; the BYE after 2 s
-		if i == 100 {
-			bye := []byte{0x81, 203, 0, 1, 0, 0, 0, 0}
-			binary.BigEndian.PutUint32(bye[4:], ssrc)
-			write(at, 4001, 30001, bye)
-		}
-		p := make([]byte, 12, 172)
-		p[0], p[1] = 0x80, 0
-		binary.BigEndian.PutUint16(p[2:], uint16(i))
-		binary.BigEndian.PutUint32(p[4:], uint32(i*160))
-		binary.BigEndian.PutUint32(p[8:], ssrc)
-		write(at, 4000, 30000, append(p, audio[i*160:(i+1)*160]...))
-		at = at.Add(20 * time.Millisecond)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
