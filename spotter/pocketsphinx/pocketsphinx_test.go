@@ -51,29 +51,38 @@ func openEngine(t testing.TB) *Engine {
 
 func listen(t testing.TB, e *Engine, mode spotter.Mode, pcm []int16, phrases ...string) ([]spotter.Detection, spotter.ListenerStats) {
 	t.Helper()
+	ds, st, err := hear(e, mode, pcm, phrases...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, st
+}
+
+// hear is listen that returns its error, for goroutines other than the
+// test's: a listener for phrases hears pcm in 20 ms packets, then is
+// flushed.
+func hear(e *Engine, mode spotter.Mode, pcm []int16, phrases ...string) ([]spotter.Detection, spotter.ListenerStats, error) {
 	var rules []spotter.Rule
 	for _, p := range phrases {
 		rules = append(rules, spotter.Rule{Phrase: p, Action: "mute"})
 	}
 	m, err := spotter.NewMatcher(rules)
 	if err != nil {
-		t.Fatal(err)
+		return nil, spotter.ListenerStats{}, err
 	}
 	l, err := spotter.NewListener(e, m, spotter.ListenerConfig{Mode: mode})
 	if err != nil {
-		t.Fatal(err)
+		return nil, spotter.ListenerStats{}, err
 	}
 	defer l.Close()
 	var ds []spotter.Detection
 	for i := 0; i < len(pcm); i += 160 { // 20 ms packets
 		if ds, err = l.Write(ds, pcm[i:min(i+160, len(pcm))]); err != nil {
-			t.Fatal(err)
+			return nil, spotter.ListenerStats{}, err
 		}
 	}
-	if ds, err = l.Flush(ds); err != nil {
-		t.Fatal(err)
-	}
-	return ds, l.Stats()
+	ds, err = l.Flush(ds)
+	return ds, l.Stats(), err
 }
 
 // TestDetects speaks a robocall line with the banned phrase at a known
@@ -333,7 +342,7 @@ func TestConcurrentRecognizers(t *testing.T) {
 		go func() {
 			defer func() { <-slots }()
 			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-			ds, err := listenOnce(e, pcm, "free cruise", "press one")
+			ds, _, err := hear(e, spotter.ModeKeyword, pcm, "free cruise", "press one")
 			if err == nil && fmt.Sprint(ds) != fmt.Sprint(want) {
 				err = fmt.Errorf("heard %v; alone: %v", ds, want)
 			}
@@ -349,28 +358,4 @@ func TestConcurrentRecognizers(t *testing.T) {
 			t.Error(err)
 		}
 	}
-}
-
-// listenOnce is listen for goroutines other than the test's.
-func listenOnce(e *Engine, pcm []int16, phrases ...string) ([]spotter.Detection, error) {
-	var rules []spotter.Rule
-	for _, p := range phrases {
-		rules = append(rules, spotter.Rule{Phrase: p, Action: "mute"})
-	}
-	m, err := spotter.NewMatcher(rules)
-	if err != nil {
-		return nil, err
-	}
-	l, err := spotter.NewListener(e, m, spotter.ListenerConfig{Mode: spotter.ModeKeyword})
-	if err != nil {
-		return nil, err
-	}
-	defer l.Close()
-	var ds []spotter.Detection
-	for i := 0; i < len(pcm); i += 160 {
-		if ds, err = l.Write(ds, pcm[i:min(i+160, len(pcm))]); err != nil {
-			return nil, err
-		}
-	}
-	return l.Flush(ds)
 }

@@ -362,21 +362,14 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 	return bw.Flush()
 }
 
-// judgeNames lists the judges of reps in the order of the first report,
-// then those first seen in later ones.
 // rotating reports whether two rounds measured the judges they both have
 // in different orders.
 func rotating(reps []*Report) bool {
 	var orders [][]string
 	for _, r := range reps {
-		if r == nil {
-			continue
+		if r != nil {
+			orders = append(orders, judgeNames([]*Report{r}))
 		}
-		var order []string
-		for _, j := range r.Judges {
-			order = append(order, j.Name)
-		}
-		orders = append(orders, order)
 	}
 	for _, a := range orders {
 		for _, b := range orders {
@@ -389,6 +382,8 @@ func rotating(reps []*Report) bool {
 	return false
 }
 
+// judgeNames lists the judges of reps in the order of the first report,
+// then those first seen in later ones.
 func judgeNames(reps []*Report) []string {
 	var names []string
 	for _, r := range reps {
