@@ -775,18 +775,23 @@ func TestDaemonKernel(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ns.Close()
+		// run starts a daemon whose recognizers wait for e's gate, and
+		// reports whether its queue got bound within 10 s.
+		run := func(ctx context.Context, e *gatedEngine) (done chan error, opened bool) {
+			d, err := newDaemon(cfg, daemonOptions{Engine: e, NetNS: int(ns.Fd())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			done = make(chan error, 1)
+			go func() { done <- d.Run(ctx) }()
+			for deadline := time.Now().Add(10 * time.Second); !opened && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				_, _, _, _, opened = l.queueCounters(t)
+			}
+			return done, opened
+		}
 		e := &gatedEngine{gate: make(chan struct{})}
-		d, err := newDaemon(cfg, daemonOptions{Engine: e, NetNS: int(ns.Fd())})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
-		done := make(chan error, 1)
-		go func() { done <- d.Run(context.Background()) }()
-		opened := false
-		for deadline := time.Now().Add(10 * time.Second); !opened && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			_, _, _, _, opened = l.queueCounters(t)
-		}
+		done, opened := run(context.Background(), e)
 		close(e.gate) // the recognizers fail only now
 		var runErr error
 		select {
@@ -809,15 +814,8 @@ func TestDaemonKernel(t *testing.T) {
 		warmerWait = 200 * time.Millisecond
 		stuck := &gatedEngine{gate: make(chan struct{})}
 		defer close(stuck.gate)
-		d2, err := newDaemon(cfg, daemonOptions{Engine: stuck, NetNS: int(ns.Fd())})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d2.Close()
 		ctx, cancel := context.WithCancel(context.Background())
-		done = make(chan error, 1)
-		go func() { done <- d2.Run(ctx) }()
-		waitFor(10*time.Second, func() bool { _, _, _, _, ok := l.queueCounters(t); return ok })
+		done, _ = run(ctx, stuck)
 		cancel()
 		select {
 		case err := <-done:
