@@ -37,7 +37,8 @@ type Config struct {
 	// patterns, default none.
 	Patterns []Pattern
 	// KnownSpam is a directory of recordings of known spam messages to
-	// fingerprint. YAML known_spam, default "": none.
+	// fingerprint. YAML known_spam, default "": none. Not matched yet:
+	// Validate refuses any other value (ErrNotSupported).
 	KnownSpam string
 	// Action is what a detection does to its stream unless the rule says
 	// otherwise: mute, bleep, drop, mark or log. YAML action, default

@@ -40,6 +40,10 @@ var (
 	// ErrConflict: settings that are fine alone cannot work together
 	// (patterns with mode keyword; mode both with engine vosk).
 	ErrConflict = errors.New("conflicting settings")
+	// ErrNotSupported: a setting of the schema this version does not
+	// carry out yet (known_spam). It is refused rather than ignored, so a
+	// config never promises protection the tools do not give.
+	ErrNotSupported = errors.New("not supported")
 )
 
 // Error is one problem in a configuration, with where it is.

@@ -94,7 +94,7 @@ func TestRoundTrip(t *testing.T) {
 	every.MinConfidence = 0.125
 	every.Banned = []Phrase{{Text: "42"}, {Text: "yes"}, {Text: "null"}, {Text: "- dash"}, {Text: "a: b", Name: "colon", MinConfidence: ptr(0)}}
 	every.Patterns = []Pattern{{Expr: `\d+ dollars`, Action: ActionBleep}, {Expr: `'quoted'`, MinConfidence: ptr(1)}}
-	every.KnownSpam, every.Action, every.Hold, every.Mark = "spam/", ActionMark, 90*time.Second, 7
+	every.Action, every.Hold, every.Mark = ActionMark, 90*time.Second, 7 // known_spam: refused (TestParseErrors)
 	every.Queue, every.QueueLength, every.FailOpen = QueueRange{65535, 65535}, 1, false
 	every.RTPPorts, every.Metrics, every.Events, every.Transcript = nil, "", "", true
 	every.Hooks = Hooks{Exec: "/usr/local/bin/notify", Webhook: "https://example.com/hook?a=1", Timeout: 1500 * time.Millisecond}
@@ -228,6 +228,8 @@ func TestParseErrors(t *testing.T) {
 			"f.yaml:3:12: hooks.timeout: out of range: 0s; want a positive duration such as 5s when a hook is set"}},
 		{"patterns with mode keyword", "mode: keyword\npatterns:\n  - gift cards?\n", ErrConflict, []string{
 			"f.yaml:1:7: mode: conflicting settings: mode keyword hears only the banned phrases, so no pattern (1 configured) would ever match; use auto, full or both"}},
+		{"known spam recordings", "action: drop\nknown_spam: spam/\n", ErrNotSupported, []string{
+			`f.yaml:2:13: known_spam: not supported yet: recordings of known spam ("spam/") are not matched by this version, and would be ignored; remove the key or leave it empty`}},
 		{"mode both with vosk", "engine: vosk\nmode: both\n", ErrConflict, []string{
 			"f.yaml:2:7: mode: conflicting settings: mode both is PocketSphinx's; with engine vosk use auto, keyword or full"}},
 		{"every error, in file order", "engine: vosq\nbanned:\n  - ''\n  - x\n  - X\nqueue: 9-8\nfail_open: 1\n", ErrUnknownValue, []string{

@@ -33,6 +33,9 @@ func (c *Config) Validate() error {
 	if !c.Action.valid() {
 		fail("action", fmt.Errorf("%w %d: want %s", ErrUnknownValue, uint8(c.Action), oneOf(actionNames[1:])))
 	}
+	if c.KnownSpam != "" {
+		fail("known_spam", fmt.Errorf("%w yet: recordings of known spam (%q) are not matched by this version, and would be ignored; remove the key or leave it empty", ErrNotSupported, c.KnownSpam))
+	}
 	if c.Hold < 0 {
 		fail("hold", fmt.Errorf("%w: %v is negative; 0 holds for the rest of the stream", ErrRange, c.Hold))
 	}

@@ -194,6 +194,9 @@ type Point struct {
 	// it. A stall of the whole machine delays both twins and cancels out,
 	// so on a noisy machine this is steadier than Added.
 	Paired Latency
+	// PairedDiffs are the per-packet differences Paired summarises, in
+	// ns, sorted; WriteSummary pools them over the rounds.
+	PairedDiffs []int64
 }
 
 // Added is the latency the judge added over the baseline, percentile by percentile.

@@ -100,12 +100,12 @@ func (b *bench) judge(ctx context.Context, j Judge) (res JudgeResult, err error)
 		return res, err
 	}
 	for _, rate := range b.cfg.Rates {
-		runs, paired, err := b.measure(ctx, [2]bool{true, true}, rate, b.cfg.Duration)
+		runs, diffs, err := b.measure(ctx, [2]bool{true, true}, rate, b.cfg.Duration)
 		if err != nil {
 			return res, err
 		}
 		jr, base := runs[kindJudged], runs[kindBaseline]
-		pt := Point{Judge: jr, Baseline: base, Paired: paired}
+		pt := Point{Judge: jr, Baseline: base, Paired: summarize(diffs), PairedDiffs: diffs}
 		a := pt.Added()
 		log.Info("latency", "rate", rate, "lost", jr.Lost(), "bypassed", jr.Kernel.Bypassed,
 			"added_p50", a.P50, "added_p99", a.P99, "added_p99.9", a.P999, "baseline_p99", base.Latency.P99)
@@ -197,8 +197,9 @@ func (b *bench) search(ctx context.Context, baseline bool) (Search, error) {
 // measure sends rate packets/s for d from the queued source port, the
 // baseline's, or both (use[kindJudged], use[kindBaseline]); with both, each
 // packet number goes out twice, queued and baseline back to back, so both
-// see the same moment of the machine. It returns the run of each kind.
-func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Duration) (runs [2]Run, paired Latency, err error) {
+// see the same moment of the machine. It returns the run of each kind and,
+// with both, the per-packet paired differences (receiver.pairedDiffs).
+func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Duration) (runs [2]Run, paired []int64, err error) {
 	if err := ctx.Err(); err != nil {
 		return runs, paired, err
 	}
@@ -261,7 +262,7 @@ func (b *bench) measure(ctx context.Context, use [2]bool, rate int, d time.Durat
 		}
 	}
 	if use[kindJudged] && use[kindBaseline] {
-		paired = summarize(rc.pairedDiffs())
+		paired = rc.pairedDiffs()
 	}
 	for kind := range runs {
 		if !use[kind] {

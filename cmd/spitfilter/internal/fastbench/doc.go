@@ -51,7 +51,11 @@
 // judges interleave in time; WriteSummary then gives, per judge, the median
 // and range over the rounds of the lossless rate and of the paired p99 at
 // each rate, and of the ratios to the reference judge, each ratio taken
-// within one round.
+// within one round; and the paired differences of every round pooled, per
+// judge and rate, with the ratio of the pooled p99 to the reference's. A
+// burst of host stalls that hits one judge's run moves that round's ratio
+// a lot, and the median of a few rounds with it; in the pool it weighs as
+// many packets as it delayed.
 //
 // Everything here needs root and a Linux kernel with nfnetlink_queue,
 // iproute2 and iptables. Nothing is printed: progress goes to a

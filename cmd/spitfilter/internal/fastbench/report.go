@@ -359,7 +359,71 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 		"and range of those per-round ratios, not a ratio of medians; a median over an even number of rounds is the mean of the two middle values. "+
 		"\"n/a\": no round had %s with a positive value to divide by; \"at a limit\": the search reached its cap or the sender's rate, "+
 		"so that round's rate is a lower bound.\n", ref, ref)
+	writePooled(bw, reps, names, c.Rates, ref)
 	return bw.Flush()
+}
+
+// writePooled writes the table of paired differences pooled over the
+// rounds: for each judge and rate, the percentiles of every packet's
+// paired difference from all the rounds together, and the ratio of its
+// pooled p99 to the reference's. A round whose windows a burst of stalls
+// on the host happened to hit moves a per-round ratio a lot; in the pool it
+// weighs as many packets as it has. Rounds without a judge's point add
+// nothing to it; without any paired differences there is no table.
+func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref string) {
+	pool := func(name string, rate int) ([]int64, int) {
+		var all []int64
+		rounds := 0
+		for _, r := range reps {
+			if r == nil {
+				continue
+			}
+			if p, ok := pointAt(r, r.judge(name), rate); ok && len(p.PairedDiffs) > 0 {
+				all = append(all, p.PairedDiffs...)
+				rounds++
+			}
+		}
+		return all, rounds
+	}
+	if !slices.ContainsFunc(names, func(name string) bool {
+		return slices.ContainsFunc(rates, func(rate int) bool { _, n := pool(name, rate); return n > 0 })
+	}) {
+		return
+	}
+	hdr := []string{"judge"}
+	for _, rate := range rates {
+		hdr = append(hdr, kpps(rate)+" pooled p50 / p99 / p99.9 µs", kpps(rate)+" pooled p99 ÷ "+ref)
+	}
+	fmt.Fprintf(w, "\nPaired differences pooled over the rounds (every packet of every round of a judge together, the count of rounds after each cell), µs:\n\n")
+	row(w, hdr...)
+	sep := make([]string, len(hdr))
+	for i := range sep {
+		sep[i] = "---"
+	}
+	row(w, sep...)
+	refP99 := make([]time.Duration, len(rates))
+	for k, rate := range rates {
+		d, _ := pool(ref, rate)
+		refP99[k] = summarize(d).P99
+	}
+	for _, name := range names {
+		cells := []string{name}
+		for k, rate := range rates {
+			d, rounds := pool(name, rate)
+			if rounds == 0 {
+				cells = append(cells, "n/a", "n/a")
+				continue
+			}
+			l := summarize(d)
+			cells = append(cells, fmt.Sprintf("%s (%d)", latCell(l), rounds))
+			if refP99[k] > 0 {
+				cells = append(cells, ratio(float64(l.P99)/float64(refP99[k])))
+			} else {
+				cells = append(cells, "n/a")
+			}
+		}
+		row(w, cells...)
+	}
 }
 
 // rotating reports whether two rounds measured the judges they both have

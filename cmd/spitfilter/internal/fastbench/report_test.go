@@ -228,3 +228,49 @@ func TestRotating(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteSummaryPooled(t *testing.T) {
+	us := func(scale int64) []int64 { // 1..100 µs, times scale
+		d := make([]int64, 100)
+		for i := range d {
+			d[i] = int64(i+1) * scale * 1000
+		}
+		return d
+	}
+	withDiffs := func(r *Report, diffs ...[]int64) *Report {
+		for i := range r.Judges {
+			r.Judges[i].Points[0].PairedDiffs = diffs[i]
+		}
+		return r
+	}
+	// go's first round is twice as slow as its second: its pooled p99 is
+	// the top of that round (196 µs), against c's 99 µs.
+	reps := []*Report{
+		withDiffs(round(false, roundJudge{"c", 0, 99, 0, false}, roundJudge{"go", 0, 198, 0, false}), us(1), us(2)),
+		withDiffs(round(false, roundJudge{"c", 0, 99, 0, false}, roundJudge{"go", 0, 99, 0, false}), us(1), us(1)),
+		nil,
+	}
+	var b strings.Builder
+	if err := WriteSummary(&b, reps); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"| judge | 10k pooled p50 / p99 / p99.9 µs | 10k pooled p99 ÷ c | 40k pooled p50 / p99 / p99.9 µs | 40k pooled p99 ÷ c |",
+		"| c | 50.0 / 99.0 / 100.0 (2) | 1.00× | n/a | n/a |",
+		"| go | 67.0 / 196.0 / 200.0 (2) | 1.98× | n/a | n/a |",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("summary lacks the line %q; got:\n%s", want, out)
+		}
+	}
+
+	// without paired differences (as in the rounds of TestWriteSummary) no table
+	b.Reset()
+	if err := WriteSummary(&b, reps[2:]); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "pooled") {
+		t.Errorf("a summary without paired differences has a pooled table:\n%s", b.String())
+	}
+}
