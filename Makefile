@@ -63,8 +63,9 @@ bench-accuracy: deps build
 # bench-fastpath (root): NFQUEUE judges in one pair of network namespaces: a
 # do-nothing libnetfilter_queue judge, a naive go-nfqueue judge and spitfilter
 # with detection on. Lossless packets/s and added one-way latency at 10k and
-# 40k packets/s, in three interleaved rounds (medians and ranges first, each
-# round after); -idle-load adds the C judge beside a SCHED_IDLE CPU load. About
+# 40k packets/s, in three interleaved rounds (medians and ranges first, then the
+# paired differences pooled over the rounds, each round after); -idle-load adds
+# the C judge beside a SCHED_IDLE CPU load. About
 # 10 minutes. On a busy machine add -rt=50 to FASTBENCH_FLAGS.
 FASTBENCH_FLAGS ?= -rounds 3 -idle-load
 bench-fastpath: deps build
