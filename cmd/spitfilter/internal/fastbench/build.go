@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -56,6 +57,13 @@ func DefaultJudges(cBin, goBin string) []Judge {
 // IdleLoadJudge is the C judge measured with IdleLoad, named "c-idle-load".
 func IdleLoadJudge(cBin string) Judge {
 	return Judge{Name: "c-idle-load", Argv: []string{cBin, QueuePlaceholder, "4096"}, IdleLoad: true}
+}
+
+// MemLoadJudge is the C judge holding mib MiB of idle memory in its own
+// process (judge.c's third argument), named "c-mem-load": what memory a
+// judge holds, as spitfilter holds its recognizers, costs its latency.
+func MemLoadJudge(cBin string, mib int) Judge {
+	return Judge{Name: "c-mem-load", Argv: []string{cBin, QueuePlaceholder, "4096", strconv.Itoa(mib)}}
 }
 
 func build(ctx context.Context, dir, name string, args ...string) error {

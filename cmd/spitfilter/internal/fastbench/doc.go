@@ -38,6 +38,12 @@
 // does when it cannot keep up. Beside the plain C judge, it shows what
 // sharing the CPUs alone costs a judge's latency.
 //
+// The built-in "c-mem-load" (fastbench -mem-load MiB) is the C judge
+// holding that much memory of its own, written once and left idle, as
+// spitfilter holds recognizers it is not using. Beside the plain C judge,
+// it shows what memory a judge holds alone costs its latency (on a guest
+// here, a great deal).
+//
 // A run is lossless when every packet arrived, the kernel's queue and
 // socket counters show no drop, and every packet got a queue id, i.e. none
 // passed unjudged through fail-open. The kernel accepts packets unjudged,

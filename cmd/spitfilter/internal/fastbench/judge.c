@@ -3,7 +3,7 @@
 /*
  * judge.c: the do-nothing NFQUEUE judge fastbench measures others against.
  *
- * usage: judge QUEUE [QUEUE_LEN]
+ * usage: judge QUEUE [QUEUE_LEN [HOLD_MIB]]
  *
  * It binds NFQUEUE number QUEUE (0-65535) through libnetfilter_queue, asks
  * for whole packets (copy-packet mode), sets the queue length (default 4096)
@@ -12,6 +12,11 @@
  * the kernel dropped or, with fail-open, let packets through unjudged) is
  * counted and reading goes on. SIGINT/SIGTERM end it with a one-line summary
  * on stderr; a bad argument or a failed setup exits 2 naming what failed.
+ *
+ * With HOLD_MIB (c-mem-load), before it binds the queue it allocates that
+ * many MiB, writes a byte of every page, and leaves the memory idle: what
+ * memory a judge holds, as spitfilter holds its recognizers, costs its
+ * latency on the machine, with nothing else different.
  *
  * (The go:build line keeps the go command from taking this file for cgo.)
  *
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
@@ -62,12 +68,23 @@ static unsigned long number(const char *what, const char *s, unsigned long max)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: judge QUEUE [QUEUE_LEN]\n");
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: judge QUEUE [QUEUE_LEN [HOLD_MIB]]\n");
 		return 2;
 	}
 	uint16_t queue = (uint16_t)number("queue", argv[1], 65535);
-	uint32_t qlen = argc == 3 ? (uint32_t)number("queue length", argv[2], 1u << 20) : 4096;
+	uint32_t qlen = argc >= 3 ? (uint32_t)number("queue length", argv[2], 1u << 20) : 4096;
+	if (argc == 4) {
+		size_t n = (size_t)number("memory to hold (MiB)", argv[3], 1u << 20) << 20;
+		volatile char *held = malloc(n);
+		if (n > 0 && held == NULL) {
+			fprintf(stderr, "judge: hold %s MiB: %s\n", argv[3], strerror(errno));
+			return 2;
+		}
+		long page = sysconf(_SC_PAGESIZE);
+		for (size_t i = 0; i < n; i += (size_t)page)
+			held[i] = 1;
+	}
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

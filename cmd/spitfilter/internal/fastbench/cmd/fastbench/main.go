@@ -100,6 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&rates, "rates", "comma-separated rates in packets/s for the latency runs (default 10000,40000)")
 	builtin := fs.Bool("builtin", true, "build and measure the reference judges c and go")
 	idle := fs.Bool("idle-load", false, "also measure c-idle-load: the C judge with one SCHED_IDLE busy process per CPU running beside it (what sharing the CPUs with work that takes the spare time costs; with -builtin)")
+	memLoad := fs.Int("mem-load", 0, "also measure c-mem-load: the C judge holding this many MiB of its own, written once and left idle (what memory a judge holds, as spitfilter holds its recognizers, costs its latency; with -builtin; 0: off)")
 	cSrc := fs.String("c-judge", "", "use this C judge binary instead of building it")
 	goBin := fs.String("go-judge", "", "use this go-nfqueue judge binary instead of building it")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "length of each latency run (default 2s)")
@@ -136,6 +137,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fastbench: -idle-load measures the built-in C judge: leave -builtin on\n")
 		return 2
 	}
+	if *memLoad < 0 || *memLoad > 0 && !*builtin {
+		fmt.Fprintf(stderr, "fastbench: -mem-load %d: want a size in MiB (0: off), with the built-in C judge (leave -builtin on)\n", *memLoad)
+		return 2
+	}
 	cfg.Queue = uint16(*queue)
 	cfg.Rates = rates
 	level := slog.LevelInfo
@@ -167,6 +172,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Judges = fastbench.DefaultJudges(c, g)
 		if *idle {
 			cfg.Judges = append(cfg.Judges, fastbench.IdleLoadJudge(c))
+		}
+		if *memLoad > 0 {
+			cfg.Judges = append(cfg.Judges, fastbench.MemLoadJudge(c, *memLoad))
 		}
 	}
 	cfg.Judges = append(cfg.Judges, judges...)

@@ -96,3 +96,21 @@ func TestRotated(t *testing.T) {
 		t.Errorf("rotated changed its argument: %v", js)
 	}
 }
+
+func TestMemLoadFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		why  string
+	}{
+		{[]string{"-mem-load", "-1"}, "a negative size"},
+		{[]string{"-builtin=false", "-mem-load", "64", "-judge", "x=true"}, "without the built-in judges"},
+	} {
+		var stderr strings.Builder
+		if code := run(context.Background(), tc.args, io.Discard, &stderr); code != 2 {
+			t.Errorf("-mem-load %s: exit %d, want 2", tc.why, code)
+		}
+		if !strings.Contains(stderr.String(), "-mem-load") || !strings.Contains(stderr.String(), "want a size in MiB") {
+			t.Errorf("-mem-load %s: stderr %q does not say what is wrong", tc.why, stderr.String())
+		}
+	}
+}
