@@ -371,23 +371,29 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 // weighs as many packets as it has. Rounds without a judge's point add
 // nothing to it; without any paired differences there is no table.
 func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref string) {
-	pool := func(name string, rate int) ([]int64, int) {
-		var all []int64
-		rounds := 0
-		for _, r := range reps {
-			if r == nil {
-				continue
-			}
-			if p, ok := pointAt(r, r.judge(name), rate); ok && len(p.PairedDiffs) > 0 {
-				all = append(all, p.PairedDiffs...)
-				rounds++
+	type pool struct {
+		diffs  []int64
+		rounds int
+	}
+	pools := make(map[string][]pool, len(names)) // by judge, then rate
+	found := false
+	for _, name := range names {
+		ps := make([]pool, len(rates))
+		for k, rate := range rates {
+			for _, r := range reps {
+				if r == nil {
+					continue
+				}
+				if p, ok := pointAt(r, r.judge(name), rate); ok && len(p.PairedDiffs) > 0 {
+					ps[k].diffs = append(ps[k].diffs, p.PairedDiffs...)
+					ps[k].rounds++
+					found = true
+				}
 			}
 		}
-		return all, rounds
+		pools[name] = ps
 	}
-	if !slices.ContainsFunc(names, func(name string) bool {
-		return slices.ContainsFunc(rates, func(rate int) bool { _, n := pool(name, rate); return n > 0 })
-	}) {
+	if !found {
 		return
 	}
 	hdr := []string{"judge"}
@@ -401,21 +407,29 @@ func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref s
 		sep[i] = "---"
 	}
 	row(w, sep...)
+	pooled := make(map[string][]Latency, len(names))
+	for name, ps := range pools {
+		ls := make([]Latency, len(rates))
+		for k := range ps {
+			ls[k] = summarize(ps[k].diffs)
+		}
+		pooled[name] = ls
+	}
 	refP99 := make([]time.Duration, len(rates))
-	for k, rate := range rates {
-		d, _ := pool(ref, rate)
-		refP99[k] = summarize(d).P99
+	if ls, ok := pooled[ref]; ok {
+		for k := range rates {
+			refP99[k] = ls[k].P99
+		}
 	}
 	for _, name := range names {
 		cells := []string{name}
-		for k, rate := range rates {
-			d, rounds := pool(name, rate)
-			if rounds == 0 {
+		for k := range rates {
+			if pools[name][k].rounds == 0 {
 				cells = append(cells, "n/a", "n/a")
 				continue
 			}
-			l := summarize(d)
-			cells = append(cells, fmt.Sprintf("%s (%d)", latCell(l), rounds))
+			l := pooled[name][k]
+			cells = append(cells, fmt.Sprintf("%s (%d)", latCell(l), pools[name][k].rounds))
 			if refP99[k] > 0 {
 				cells = append(cells, ratio(float64(l.P99)/float64(refP99[k])))
 			} else {
