@@ -29,9 +29,10 @@
 // so that no judge is always measured first, when the machine has just set
 // up the lab, or always last. It then prints a "Summary over N rounds" (per
 // judge the median and range of the lossless rate and of the paired p99 at
-// each rate, and of the per-round ratios to the reference judge), then
-// each round's report under "## Round i of N". If a round fails, the rounds done so far are still
-// printed, and fastbench exits 1. With -rounds 1, the default, the output
+// each rate, and of the per-round ratios to the reference judge, then the
+// paired differences pooled over the rounds), then each round's report
+// under "## Round i of N". If a round fails, the rounds done so far are
+// still printed, and fastbench exits 1. With -rounds 1, the default, the output
 // is the one report.
 package main
 
