@@ -74,6 +74,19 @@ int main(int argc, char **argv)
 	}
 	uint16_t queue = (uint16_t)number("queue", argv[1], 65535);
 	uint32_t qlen = argc >= 3 ? (uint32_t)number("queue length", argv[2], 1u << 20) : 4096;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: recv returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A signal while the memory is written or the queue bound waits
+	 * until the receive loop, so it ends the judge cleanly there. */
+	sigset_t stopping;
+	sigemptyset(&stopping);
+	sigaddset(&stopping, SIGINT);
+	sigaddset(&stopping, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stopping, NULL);
+
 	if (argc == 4) {
 		size_t n = (size_t)number("memory to hold (MiB)", argv[3], 1u << 20) << 20;
 		volatile char *held = malloc(n);
@@ -85,12 +98,6 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i += (size_t)page)
 			held[i] = 1;
 	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal; /* no SA_RESTART: recv returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	struct nfq_handle *h = nfq_open();
 	if (h == NULL) {
@@ -126,6 +133,7 @@ int main(int argc, char **argv)
 	static char buf[1 << 16] __attribute__((aligned));
 	unsigned long long enobufs = 0;
 	int rc = 0;
+	sigprocmask(SIG_UNBLOCK, &stopping, NULL);
 	while (!stop) {
 		ssize_t n = recv(fd, buf, sizeof buf, 0);
 		if (n < 0) {

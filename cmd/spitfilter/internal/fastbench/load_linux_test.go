@@ -77,28 +77,39 @@ func TestCJudgeHoldsMemory(t *testing.T) {
 		t.Errorf("judge 7 4096 -1: exit %d, %q; want 2 and the argument named", code, out)
 	}
 
+	// Signalled once all its memory is resident, and while it is still
+	// writing it: a clean end with its summary either way.
+	termWhenResident(t, cBin, 64, 64)
+	termWhenResident(t, cBin, 512, 8)
+}
+
+// termWhenResident starts the C judge holding holdMiB in a namespace of
+// its own, sends SIGTERM once atMiB are resident, and wants a clean exit
+// with the judge's summary.
+func termWhenResident(t *testing.T, cBin string, holdMiB, atMiB int) {
+	t.Helper()
 	var stderr strings.Builder
-	p := exec.Command("unshare", "-n", cBin, "7", "4096", "64")
+	p := exec.Command("unshare", "-n", cBin, "7", "4096", strconv.Itoa(holdMiB))
 	p.Stderr = &stderr
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer p.Process.Kill()
 	deadline := time.Now().Add(10 * time.Second)
-	for rss := 0; rss < 64; rss = rssMiB(t, p.Process.Pid) {
+	for rss := 0; rss < atMiB; rss = rssMiB(t, p.Process.Pid) {
 		if time.Now().After(deadline) {
-			t.Fatalf("judge holding 64 MiB has %d MiB resident after 10 s; stderr %q", rss, stderr.String())
+			t.Fatalf("judge holding %d MiB has %d MiB resident after 10 s; stderr %q", holdMiB, rss, stderr.String())
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 	if err := p.Process.Signal(unix.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Wait(); err != nil {
-		t.Fatalf("judge: %v; stderr %q", err, stderr.String())
+		t.Fatalf("judge holding %d MiB, SIGTERM at %d MiB resident: %v; stderr %q", holdMiB, atMiB, err, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "0 packets accepted") {
-		t.Errorf("judge's summary %q", stderr.String())
+		t.Errorf("judge holding %d MiB: summary %q", holdMiB, stderr.String())
 	}
 }
 
