@@ -1,0 +1,189 @@
+package remote
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/spitfilter/spitfilter/spotter"
+)
+
+// Control is the recognizer process's end of its control socket, at
+// ControlFD.
+func Control() (*net.UnixConn, error) {
+	c, err := fileConn(os.NewFile(ControlFD, "recognizer control"))
+	if err != nil {
+		return nil, fmt.Errorf("recognizer process: control socket (descriptor %d): %w", ControlFD, err)
+	}
+	return c, nil
+}
+
+// Refuse tells the parent that the engine could not be opened, and why;
+// its Start returns the text of err.
+func Refuse(ctl *net.UnixConn, err error) error {
+	_, werr := ctl.Write(append([]byte{opRefuse}, err.Error()...))
+	return werr
+}
+
+// Serve says hello (info, with the engine's name and rate) and serves the
+// parent's requests until it closes the control socket; then it closes the
+// recognizers (waiting at most 2 s for those busy decoding) and returns
+// nil. The engine is the caller's to close.
+func Serve(ctl *net.UnixConn, e spotter.Engine, info Info) error {
+	info.Name, info.SampleRate = e.Name(), e.SampleRate()
+	hello := appendStr([]byte{opHello}, info.Name)
+	hello = binary.LittleEndian.AppendUint32(hello, uint32(info.SampleRate))
+	hello = appendStr(appendStr(hello, info.Model), info.Why)
+	if _, err := ctl.Write(hello); err != nil {
+		return fmt.Errorf("recognizer process: hello: %w", err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns = map[*net.UnixConn]bool{}
+	)
+	defer func() {
+		mu.Lock()
+		for c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}()
+	buf := make([]byte, maxMsg)
+	oob := make([]byte, unix.CmsgSpace(4))
+	for {
+		n, oobn, flags, _, err := ctl.ReadMsgUnix(buf, oob)
+		if errors.Is(err, io.EOF) || err == nil && n == 0 {
+			return nil // the parent closed: the end
+		}
+		if err != nil {
+			return fmt.Errorf("recognizer process: control socket: %w", err)
+		}
+		if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+			return errors.New("recognizer process: control message cut")
+		}
+		msg := buf[:n]
+		switch msg[0] {
+		case opKnows:
+			r := reader{b: msg[1:]}
+			w := r.str()
+			known := byte(0)
+			if r.err == nil && e.Knows(w) {
+				known = 1
+			}
+			if _, err := ctl.Write([]byte{opKnown, known}); err != nil {
+				return nil
+			}
+		case opNew:
+			c, err := receivedConn(oob[:oobn])
+			if err != nil {
+				return fmt.Errorf("recognizer process: new recognizer: %w", err)
+			}
+			r := reader{b: msg[1:]}
+			v := r.vocabulary()
+			if r.err != nil {
+				c.Write(append([]byte{opError}, "recognizer process: vocabulary: "+r.err.Error()...))
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns[c] = true
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				serveRecognizer(c, e, v)
+				mu.Lock()
+				delete(conns, c)
+				mu.Unlock()
+				c.Close()
+			}()
+		default:
+			return fmt.Errorf("recognizer process: unknown request %q", msg[:1])
+		}
+	}
+}
+
+// receivedConn is the socket passed with a control message.
+func receivedConn(oob []byte) (*net.UnixConn, error) {
+	cms, err := unix.ParseSocketControlMessage(oob)
+	if err != nil || len(cms) != 1 {
+		return nil, fmt.Errorf("no socket passed (%v)", err)
+	}
+	fds, err := unix.ParseUnixRights(&cms[0])
+	if err != nil || len(fds) != 1 {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("no socket passed (%v)", err)
+	}
+	unix.CloseOnExec(fds[0])
+	return fileConn(os.NewFile(uintptr(fds[0]), "recognizer"))
+}
+
+// serveRecognizer makes a recognizer for v and runs the requests on c
+// until the parent closes it or a Write fails.
+func serveRecognizer(c *net.UnixConn, e spotter.Engine, v spotter.Vocabulary) {
+	fail := func(err error) { c.Write(append([]byte{opError}, err.Error()...)) }
+	rec, err := e.NewRecognizer(v)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer rec.Close()
+	if _, err := c.Write([]byte{opMade}); err != nil {
+		return
+	}
+	buf := make([]byte, maxMsg)
+	var (
+		pcm   []int16
+		words []spotter.Word
+		out   []byte
+	)
+	for {
+		msg, err := readMsg(c, buf)
+		if err != nil {
+			return // closed by the parent, or by Serve's end
+		}
+		switch msg[0] {
+		case opWrite:
+			pcm = samples(pcm, msg[1:])
+			if err := rec.Write(pcm); err != nil {
+				fail(err)
+				return
+			}
+			continue
+		case opReset:
+			rec.Reset()
+			continue
+		case opPartial:
+			words = rec.Partial(words[:0])
+		case opFinal:
+			words, err = rec.Final(words[:0])
+			if err != nil {
+				fail(err)
+				return
+			}
+		default:
+			fail(fmt.Errorf("recognizer process: unknown request %q", msg[:1]))
+			return
+		}
+		out = appendWords(append(out[:0], opWords), words)
+		if _, err := c.Write(out); err != nil {
+			return
+		}
+	}
+}
