@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/spitfilter/spitfilter/enforce"
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/spotter"
+	"github.com/spitfilter/spitfilter/spotter/remote"
 )
 
 // DefaultAnalysisDepth is how many audio frames a stream may have waiting
@@ -380,8 +382,14 @@ func (a *analyzer) analyse(j *job, sl *slot) {
 	a.detected(j, pol, j.found)
 	if err != nil {
 		a.listenerErr.Add(1)
-		a.log.Warn("listener failed; the stream is no longer analysed", "stream", j.key.String(), "err", err)
 		a.closeListener(j, nil)
+		if errors.Is(err, remote.ErrProcessEnded) {
+			// Not the stream's fault: its next frame gets a listener
+			// from the recognizer process started again.
+			a.log.Warn("recognizer lost; the stream's listener starts again", "stream", j.key.String(), "err", err)
+			return
+		}
+		a.log.Warn("listener failed; the stream is no longer analysed", "stream", j.key.String(), "err", err)
 		j.failed = true
 	}
 }
@@ -402,7 +410,9 @@ func (a *analyzer) switchListener(j *job, pol *policy) {
 	if err != nil {
 		a.listenerErr.Add(1)
 		a.log.Warn("cannot listen to stream", "stream", j.key.String(), "err", err)
-		j.failed = true
+		// A recognizer process that ended is started again (with a
+		// backoff): the next frame tries again.
+		j.failed = !errors.Is(err, remote.ErrProcessEnded)
 		return
 	}
 	j.listener = l

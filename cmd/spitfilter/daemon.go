@@ -16,6 +16,7 @@ import (
 	"github.com/spitfilter/spitfilter/enforce"
 	"github.com/spitfilter/spitfilter/rtpflow"
 	"github.com/spitfilter/spitfilter/spotter"
+	"github.com/spitfilter/spitfilter/spotter/remote"
 )
 
 // DefaultReadBuffer is the netlink receive buffer each queue asks for.
@@ -57,6 +58,12 @@ type daemonOptions struct {
 	// SpareRecognizers is how many recognizers of ended streams are kept
 	// for new ones (recPool); 0: one per worker; negative: none.
 	SpareRecognizers int
+	// RecognizerArgv, when Engine is nil, is the command line of the
+	// recognizer process the engine is opened in (recognizerArgv); nil:
+	// the engine is opened in this process.
+	RecognizerArgv []string
+	// RecognizerStderr receives the recognizer process's standard error.
+	RecognizerStderr io.Writer
 }
 
 // policy is what a config file decides about listening and enforcing. It
@@ -97,7 +104,8 @@ type daemon struct {
 	log     *slog.Logger
 	engine  spotter.Engine
 	ownsEng bool
-	recs    *recPool // the analysis's recognizers, made with engine
+	recs    *recPool       // the analysis's recognizers, made with engine
+	remote  *remote.Engine // engine, when the recognizers run in a process of their own
 	pol     atomic.Pointer[policy]
 	enf     *enforce.Enforcer
 	an      *analyzer
@@ -135,6 +143,16 @@ func newDaemon(cfg *config.Config, o daemonOptions) (*daemon, error) {
 	}
 	d := &daemon{o: o, log: o.Log, engine: o.Engine, start: cfg, enf: enforce.New(enforce.Config{}),
 		warm: make(chan struct{}), rewarm: make(chan struct{}, 1)}
+	if d.engine == nil && o.RecognizerArgv != nil {
+		eng, err := remote.Start(remote.Options{Argv: o.RecognizerArgv, Stderr: o.RecognizerStderr,
+			Spawn: spawnAt(o.AnalysisPriority), Log: d.log})
+		if err != nil {
+			return nil, err
+		}
+		info := eng.Info()
+		d.log.Info("speech engine", "engine", info.Name, "model", info.Model, "why", info.Why, "recognizers", "process")
+		d.engine, d.ownsEng, d.remote = eng, true, eng
+	}
 	if d.engine == nil {
 		mo := speech.ModelOptions(o.Env)
 		mo.Config, mo.ConfigFile = cfg.Model, o.ConfigPath
@@ -433,6 +451,9 @@ type daemonStats struct {
 	// RecognizersMade and RecognizersReused count the recognizers made
 	// for streams and those given from the kept ones.
 	RecognizersMade, RecognizersReused uint64
+	// Process is the recognizer process's life (zero when the
+	// recognizers run in the daemon's process).
+	Process remote.Stats
 }
 
 // stats returns the daemon's counts. It is safe to call at any time after
@@ -441,6 +462,9 @@ func (d *daemon) stats() daemonStats {
 	s := daemonStats{Enforce: d.enf.Stats(), Analysis: d.an.stats(),
 		Reloads: d.reloads.Load(), ReloadErrors: d.reloadErr.Load(), PolicyVersion: d.pol.Load().gen}
 	s.RecognizersMade, s.RecognizersReused = d.recs.counts()
+	if d.remote != nil {
+		s.Process = d.remote.Stats()
+	}
 	d.lanesMu.Lock()
 	for _, l := range d.lanes {
 		s.Queues = append(s.Queues, l.stats())

@@ -870,8 +870,10 @@ func TestHelperDaemon(t *testing.T) {
 
 // TestDaemonKillAndReload runs the daemon as a process: SIGHUP with a bad
 // config keeps the running one, with a good one puts new rules in force for
-// the call in progress; SIGKILL mid-call, and --queue-bypass lets the rest
-// of the call through unjudged.
+// the call in progress; the recognizer process killed early in the call is
+// started again and the phrase is still heard; SIGKILL mid-call, and
+// --queue-bypass lets the rest of the call through unjudged, and the
+// recognizer process ends with the daemon.
 func TestDaemonKillAndReload(t *testing.T) {
 	requireRoot(t)
 	clips := speak(t)
@@ -939,9 +941,15 @@ func TestDaemonKillAndReload(t *testing.T) {
 	unix.Kill(pid, unix.SIGHUP)
 	waitLog("msg=reloaded")
 
+	rec := childOf(t, pid) // the recognizer process
 	pkts := call(clips["spam"], 0x4B11)
 	killAt, mutedFrom := -1, -1
 	send(t, l.sender(t, 4000), pkts, func(i int) {
+		if i == 10 { // 0.2 s into the call, before the phrase
+			if err := unix.Kill(rec, unix.SIGKILL); err != nil {
+				t.Errorf("kill the recognizer process %d: %v", rec, err)
+			}
+		}
 		if killAt >= 0 || i < 100 {
 			return
 		}
@@ -970,6 +978,13 @@ func TestDaemonKillAndReload(t *testing.T) {
 	if !strings.Contains(logs(), "banned words the model cannot recognise") {
 		t.Errorf("the refused reload does not say why:\n%s", logs())
 	}
+	if !strings.Contains(logs(), `msg="recognizer process ended`) || strings.Count(logs(), `msg="recognizer process started"`) != 2 {
+		t.Errorf("the recognizer process's end and new start are not logged:\n%s", logs())
+	}
+	// The daemon's end closes the recognizer process's control socket:
+	// the process it started last ends too.
+	last := childGone(t, logs())
+	t.Logf("recognizer process %d killed mid-call, started again as %d, which ended with the daemon", rec, last)
 	bySeq := map[uint16][]byte{}
 	for _, p := range got {
 		bySeq[seqOf(p)] = p
@@ -992,6 +1007,61 @@ func TestDaemonKillAndReload(t *testing.T) {
 	}
 	t.Logf("reload put the new rule in force; %d packets muted, daemon killed at packet %d, the %d packets after it passed unjudged; %d of %d received (packets waiting in the queue at the kill are dropped by the kernel)",
 		muted, killAt, after, len(got), len(pkts))
+}
+
+// childOf is the one child process of pid, waiting up to 10 s for it.
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var kids []int
+		dirs, _ := os.ReadDir("/proc")
+		for _, d := range dirs {
+			p, err := strconv.Atoi(d.Name())
+			if err != nil {
+				continue
+			}
+			b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ...: comm may hold spaces, not ")"
+			f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+			if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+				kids = append(kids, p)
+			}
+		}
+		if len(kids) == 1 {
+			return kids[0]
+		}
+		if len(kids) > 1 {
+			t.Fatalf("process %d has %d children, want one: %v", pid, len(kids), kids)
+		}
+	}
+	t.Fatalf("process %d started no child in 10 s", pid)
+	return 0
+}
+
+// childGone finds the pid of the last recognizer process the daemon's log
+// names, and wants it gone within 5 s.
+func childGone(t *testing.T, log string) int {
+	t.Helper()
+	i := strings.LastIndex(log, `msg="recognizer process started" pid=`)
+	if i < 0 {
+		t.Fatalf("no recognizer process in the log:\n%s", log)
+	}
+	f := strings.Fields(log[i+len(`msg="recognizer process started" pid=`):])
+	pid, err := strconv.Atoi(f[0])
+	if err != nil {
+		t.Fatalf("recognizer process pid %q: %v", f[0], err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); unix.Kill(pid, 0) == nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			unix.Kill(pid, unix.SIGKILL)
+			t.Errorf("recognizer process %d outlived its daemon by 5 s", pid)
+			break
+		}
+	}
+	return pid
 }
 
 // waitFor polls cond every 50 ms until it holds or timeout passes: the

@@ -15,6 +15,13 @@
 // prints the iptables/ip6tables and nft commands that send the RTP port
 // ranges to the queue(s), with bypass so that traffic flows when no daemon
 // listens (fail-open).
+//
+// By default the recognizers run in a process of their own, "spitfilter
+// recognizer", which run starts (and starts again should it end) at the
+// analysis priority: the daemon's process, whose readers answer the
+// kernel, stays small, and a crash in an engine's C library costs the
+// calls' analysis for a moment, not the verdicts. --recognizers inline
+// keeps them in the daemon's process.
 package main
 
 import (
@@ -37,7 +44,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, "usage: spitfilter rules [--config FILE] [--rtp-ports RANGES] [--queue N|N-M] [--fail-closed]\n"+
 		"       spitfilter check-config [--config FILE]\n"+
 		"       spitfilter run [--config FILE] [--queue N|N-M] [--workers N] [--analysis-priority idle|batch]\n"+
-		"                      [--analysis-depth FRAMES] [--rcvbuf BYTES]\n")
+		"                      [--analysis-depth FRAMES] [--rcvbuf BYTES] [--recognizers process|inline]\n")
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -59,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return checkConfig(args[1:], stdout, stderr)
 	case "run":
 		return runDaemon(args[1:], stdout, stderr)
+	case "recognizer":
+		return runRecognizer(args[1:], stderr)
 	case "-h", "--help", "help":
 		usage(stdout)
 		return 0

@@ -9,6 +9,15 @@ import (
 	"testing"
 )
 
+// TestMain: the test binary is also the recognizer process of the daemons
+// the tests run (os.Executable is the test binary there).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "recognizer" {
+		os.Exit(runRecognizer(os.Args[2:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
 func TestRules(t *testing.T) {
 	tests := []struct {
 		name string

@@ -48,9 +48,12 @@ func (p *recPool) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error
 		stale, p.idle, p.key = p.idle, nil, k
 	}
 	var r spotter.Recognizer
-	if n := len(p.idle); n > 0 {
+	for n := len(p.idle); r == nil && n > 0; n-- {
 		r, p.idle[n-1] = p.idle[n-1], nil
 		p.idle = p.idle[:n-1]
+		if lost(r) {
+			stale, r = append(stale, r), nil
+		}
 	}
 	p.mu.Unlock()
 	closeRecognizers(stale)
@@ -66,11 +69,19 @@ func (p *recPool) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error
 	return &pooled{Recognizer: r, pool: p, key: k}, nil
 }
 
-// put takes back a recognizer of vocabulary k, reset, or closes it.
+// lost reports whether r can no longer be used (a recognizer of the
+// recognizer process that failed or whose process ended).
+func lost(r spotter.Recognizer) bool {
+	l, ok := r.(interface{ Lost() bool })
+	return ok && l.Lost()
+}
+
+// put takes back a recognizer of vocabulary k, reset, or closes it (also
+// when it is lost).
 func (p *recPool) put(k string, r spotter.Recognizer) error {
 	r.Reset()
 	p.mu.Lock()
-	if !p.closed && k == p.key && len(p.idle) < p.max {
+	if !p.closed && k == p.key && len(p.idle) < p.max && !lost(r) {
 		p.idle = append(p.idle, r)
 		r = nil
 	}

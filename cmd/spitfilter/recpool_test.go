@@ -46,7 +46,10 @@ func (e *countingEngine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer
 type fakeRec struct {
 	v              spotter.Vocabulary
 	resets, closes int
+	lost           bool // its recognizer process ended
 }
+
+func (r *fakeRec) Lost() bool { return r.lost }
 
 func (r *fakeRec) Write([]int16) error                              { return nil }
 func (r *fakeRec) Partial(dst []spotter.Word) []spotter.Word        { return dst }
@@ -123,6 +126,34 @@ func TestRecPool(t *testing.T) {
 	e.fail = true
 	if _, err := p.NewRecognizer(v2); err == nil {
 		t.Error("the engine's error was not passed on")
+	}
+}
+
+// TestRecPoolLost: a recognizer whose process ended is neither kept when
+// handed back nor handed out when it was kept: it is closed, and the stream
+// gets a new one.
+func TestRecPoolLost(t *testing.T) {
+	e := &countingEngine{}
+	p := newRecPool(e, 2)
+	v := spotter.Vocabulary{Phrases: []string{"car warranty"}}
+	a, _ := p.NewRecognizer(v)
+	b, _ := p.NewRecognizer(v)
+	e.made[0].lost = true
+	a.Close()
+	b.Close()
+	if e.made[0].closes != 1 || e.made[1].closes != 0 {
+		t.Fatalf("handed back: lost one closed %d times, live one %d; want 1 and 0", e.made[0].closes, e.made[1].closes)
+	}
+	e.made[1].lost = true // the process ends while it is kept
+	c, err := p.NewRecognizer(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.(*pooled).Recognizer != e.made[2] || e.made[1].closes != 1 {
+		t.Errorf("a kept lost recognizer was handed out (closed %d times)", e.made[1].closes)
+	}
+	if made, reused := p.counts(); made != 3 || reused != 0 {
+		t.Errorf("made %d, reused %d; want 3 and 0", made, reused)
 	}
 }
 

@@ -31,6 +31,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	rcvbuf := fs.Int("rcvbuf", DefaultReadBuffer, "netlink receive buffer per queue, in `bytes`")
 	spare := fs.Int("spare-recognizers", -1, "recognizers kept ready for new streams, made at start and handed back, reset, by ended ones: a call's analysis starts without making one (0.3-0.4 s of CPU for PocketSphinx), each kept one holds its memory (default -1: one per worker; 0: none)")
 	queue := fs.String("queue", "", "NFQUEUE number or range `N|N-M`, in place of the config's queue")
+	recName := fs.String("recognizers", "process", "where the recognizers run: process (a process of their own, spitfilter recognizer, started at the analysis priority and again should it end: the daemon's process stays small) or inline (in the daemon's process)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -48,6 +49,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	prio, err := ParseAnalysisPriority(*prioName)
 	if err != nil {
 		fmt.Fprintf(stderr, "spitfilter run: --analysis-priority: %v\n", err)
+		return 2
+	}
+	recs, err := ParseRecognizers(*recName)
+	if err != nil {
+		fmt.Fprintf(stderr, "spitfilter run: --recognizers: %v\n", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -97,10 +103,20 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 			hooks.Fire(oe)
 		}
 	}
-	d, err := newDaemon(cfg, daemonOptions{
+	o := daemonOptions{
 		ConfigPath: *path, Log: log, Emit: emit, Workers: *workers, AnalysisPriority: prio,
 		AnalysisDepth: *depth, ReadBuffer: *rcvbuf, Env: os.Getenv, SpareRecognizers: spareOption(*spare),
-	})
+	}
+	if recs == RecognizersProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "spitfilter run: --recognizers process: this program's path: %v\n", err)
+			return 2
+		}
+		o.RecognizerArgv = recognizerArgv(exe, string(cfg.Engine), cfg.Model, *path)
+		o.RecognizerStderr = stderr
+	}
+	d, err := newDaemon(cfg, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "spitfilter run: %v\n", err)
 		return 2

@@ -301,13 +301,14 @@ func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error)
 	e.mu.Lock()
 	e.buf = appendVocabulary(append(e.buf[:0], opNew), v)
 	err = e.controlLocked(e.buf, unix.UnixRights(int(child.Fd())))
+	p := e.proc
 	e.mu.Unlock()
 	child.Close()
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	r := &recognizer{c: c, in: make([]byte, maxMsg)}
+	r := &recognizer{c: c, in: make([]byte, maxMsg), proc: p}
 	msg, err := r.read()
 	if err == nil && (len(msg) == 0 || msg[0] != opMade) {
 		err = fmt.Errorf("recognizer process: %q in reply to a new recognizer", msg[:min(len(msg), 1)])
@@ -358,11 +359,17 @@ func (e *Engine) Stats() Stats {
 // recognizer is the parent's end of one recognizer. It is used by one
 // goroutine at a time, as spotter.Recognizer says.
 type recognizer struct {
-	c   *net.UnixConn
-	out []byte
-	in  []byte
-	err error // sticky: the recognizer failed or ended
+	c    *net.UnixConn
+	proc *process // that holds it
+	out  []byte
+	in   []byte
+	err  error // sticky: the recognizer failed or ended
 }
+
+// Lost reports whether the recognizer can no longer be used: it failed,
+// was closed, or its process ended. A pool of recognizers asks, so as not
+// to hand out dead ones.
+func (r *recognizer) Lost() bool { return r.err != nil || r.proc == nil || r.proc.ended() }
 
 func (r *recognizer) read() ([]byte, error) {
 	msg, err := readMsg(r.c, r.in)

@@ -291,6 +291,12 @@ func TestProcessEnds(t *testing.T) {
 	if err := a.Write([]int16{-32768}); err != nil {
 		t.Fatal(err)
 	}
+	// Sockets are not ordered with each other: wait for the end.
+	for deadline := time.Now().Add(5 * time.Second); !a.(*recognizer).Lost(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the process did not end")
+		}
+	}
 	if _, err := b.Final(nil); !errors.Is(err, ErrProcessEnded) {
 		t.Errorf("the other recognizer, once the process ended: %v, want ErrProcessEnded", err)
 	}
@@ -405,5 +411,30 @@ func TestPocketSphinx(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("remote detections\n %+v\nlocal\n %+v", got, want)
+	}
+}
+
+// TestLost: a recognizer is lost once it failed, was closed, or its
+// process ended.
+func TestLost(t *testing.T) {
+	e := start(t, "fake")
+	lost := func(r spotter.Recognizer) bool { return r.(interface{ Lost() bool }).Lost() }
+	a, _ := e.NewRecognizer(spotter.Vocabulary{})
+	b, _ := e.NewRecognizer(spotter.Vocabulary{})
+	c, _ := e.NewRecognizer(spotter.Vocabulary{})
+	if lost(a) || lost(b) || lost(c) {
+		t.Fatal("new recognizers lost")
+	}
+	b.Close()
+	if lost(a) || !lost(b) {
+		t.Error("Close")
+	}
+	a.Write([]int16{-32768}) // the process ends
+	deadline := time.Now().Add(5 * time.Second)
+	for !lost(c) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if !lost(c) {
+		t.Error("a recognizer of an ended process is not lost")
 	}
 }
