@@ -292,11 +292,25 @@ func (e *Engine) Knows(word string) bool {
 }
 
 // NewRecognizer has the process make a recognizer for v, with a socket of
-// its own.
+// its own. A process that ends as it is asked is started again, once.
 func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error) {
+	for attempt := 0; ; attempt++ {
+		r, p, err := e.newRecognizer(v)
+		if err == nil || attempt > 0 || p == nil || !errors.Is(err, ErrProcessEnded) {
+			return r, err
+		}
+		select { // the request was lost with the process: wait for its end
+		case <-p.done:
+		case <-time.After(2 * time.Second):
+			return nil, err
+		}
+	}
+}
+
+func (e *Engine) newRecognizer(v spotter.Vocabulary) (spotter.Recognizer, *process, error) {
 	c, child, err := socketPair("recognizer")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e.mu.Lock()
 	e.buf = appendVocabulary(append(e.buf[:0], opNew), v)
@@ -306,18 +320,18 @@ func (e *Engine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error)
 	child.Close()
 	if err != nil {
 		c.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	r := &recognizer{c: c, in: make([]byte, maxMsg), proc: p}
+	r := &recognizer{c: c, in: make([]byte, maxMsg), proc: p, batch: max(1, e.info.SampleRate/10)}
 	msg, err := r.read()
 	if err == nil && (len(msg) == 0 || msg[0] != opMade) {
 		err = fmt.Errorf("recognizer process: %q in reply to a new recognizer", msg[:min(len(msg), 1)])
 	}
 	if err != nil {
 		c.Close()
-		return nil, err
+		return nil, p, err
 	}
-	return r, nil
+	return r, p, nil
 }
 
 // Close ends the process (it ends once its control socket is closed;
@@ -361,9 +375,11 @@ func (e *Engine) Stats() Stats {
 type recognizer struct {
 	c    *net.UnixConn
 	proc *process // that holds it
-	out  []byte
 	in   []byte
 	err  error // sticky: the recognizer failed or ended
+
+	batch int    // samples gathered before they are sent: 100 ms
+	out   []byte // a 'W' message being gathered, or empty
 }
 
 // Lost reports whether the recognizer can no longer be used: it failed,
@@ -414,20 +430,41 @@ func (r *recognizer) send(msg []byte) error {
 	return nil
 }
 
+// Write gathers the audio and sends it once batch samples are waiting
+// (or at the next Partial or Final): a message for each 20 ms packet woke
+// the process fifty times a second for each stream.
 func (r *recognizer) Write(pcm []int16) error {
+	if r.err != nil {
+		return r.err
+	}
 	for len(pcm) > 0 {
-		n := min(len(pcm), maxSamples)
-		r.out = appendSamples(append(r.out[:0], opWrite), pcm[:n])
-		if err := r.send(r.out); err != nil {
-			return err
+		if len(r.out) == 0 {
+			r.out = append(r.out, opWrite)
 		}
+		n := min(len(pcm), maxSamples-(len(r.out)-1)/2)
+		r.out = appendSamples(r.out, pcm[:n])
 		pcm = pcm[n:]
+		if (len(r.out)-1)/2 >= r.batch {
+			if err := r.flush(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
+// flush sends the audio gathered.
+func (r *recognizer) flush() error {
+	if len(r.out) == 0 {
+		return r.err
+	}
+	err := r.send(r.out)
+	r.out = r.out[:0]
+	return err
+}
+
 func (r *recognizer) Partial(dst []spotter.Word) []spotter.Word {
-	if r.send([]byte{opPartial}) != nil {
+	if r.flush() != nil || r.send([]byte{opPartial}) != nil {
 		return dst
 	}
 	msg, err := r.read()
@@ -439,6 +476,9 @@ func (r *recognizer) Partial(dst []spotter.Word) []spotter.Word {
 }
 
 func (r *recognizer) Final(dst []spotter.Word) ([]spotter.Word, error) {
+	if err := r.flush(); err != nil {
+		return dst, err
+	}
 	if err := r.send([]byte{opFinal}); err != nil {
 		return dst, err
 	}
@@ -457,7 +497,11 @@ func (r *recognizer) Final(dst []spotter.Word) ([]spotter.Word, error) {
 	return dst, nil
 }
 
-func (r *recognizer) Reset() { r.send([]byte{opReset}) }
+// Reset drops the audio gathered too.
+func (r *recognizer) Reset() {
+	r.out = r.out[:0]
+	r.send([]byte{opReset})
+}
 
 func (r *recognizer) Close() error {
 	if r.err == nil {

@@ -75,9 +75,10 @@ func (fakeEngine) NewRecognizer(v spotter.Vocabulary) (spotter.Recognizer, error
 }
 
 type fakeRec struct {
-	vocab string
-	n     int   // samples in the utterance
-	sum   int64 // of their values
+	vocab  string
+	n      int   // samples in the utterance
+	sum    int64 // of their values
+	writes int   // Write calls, ever
 }
 
 func (r *fakeRec) Write(pcm []int16) error {
@@ -91,11 +92,16 @@ func (r *fakeRec) Write(pcm []int16) error {
 		r.sum += int64(s)
 	}
 	r.n += len(pcm)
+	r.writes++
 	return nil
 }
 
-// words: the vocabulary, then the count and sum of the samples, timed.
+// words: the vocabulary, then the count and sum of the samples, timed;
+// for the vocabulary "writes", the number of Write calls.
 func (r *fakeRec) words(dst []spotter.Word) []spotter.Word {
+	if r.vocab == ":writes" {
+		return append(dst, spotter.Word{Text: strconv.Itoa(r.writes)})
+	}
 	end := time.Duration(r.n) * time.Second / 16000
 	return append(dst,
 		spotter.Word{Text: r.vocab, Confidence: 0.25},
@@ -192,6 +198,29 @@ func TestFake(t *testing.T) {
 	}
 }
 
+// TestBatched: audio goes to the process in messages of 100 ms, and what
+// is gathered is sent before a Partial or Final.
+func TestBatched(t *testing.T) {
+	e := start(t, "fake")
+	r, err := e.NewRecognizer(spotter.Vocabulary{Phrases: []string{"writes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for range 25 { // 0.5 s in 20 ms packets at 16 kHz: 5 messages
+		if err := r.Write(make([]int16, 320)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.Partial(nil); len(got) != 1 || got[0].Text != "5" {
+		t.Errorf("0.5 s of audio: %v writes in the process, want 5", got)
+	}
+	r.Write(make([]int16, 320))
+	if got, err := r.Final(nil); err != nil || len(got) != 1 || got[0].Text != "6" {
+		t.Errorf("20 ms more, then Final: %v writes (%v), want 6", got, err)
+	}
+}
+
 // TestConcurrent: recognizers used side by side each hear their own audio.
 func TestConcurrent(t *testing.T) {
 	e := start(t, "fake")
@@ -237,16 +266,14 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	r.Write([]int16{1, 32767})
-	deadline := time.Now().Add(5 * time.Second)
-	for err = r.Write([]int16{1}); err == nil && time.Now().Before(deadline); err = r.Write([]int16{1}) {
-		time.Sleep(time.Millisecond)
+	if err := r.Write([]int16{1, 32767}); err != nil {
+		t.Fatal(err) // gathered, not sent yet
 	}
-	if err == nil || err.Error() != "fake: bad audio" || errors.Is(err, ErrProcessEnded) {
-		t.Errorf("after a failed Write: %v, want the engine's error", err)
+	if _, err := r.Final(nil); err == nil || err.Error() != "fake: bad audio" || errors.Is(err, ErrProcessEnded) {
+		t.Errorf("Final after a failed Write: %v, want the engine's error", err)
 	}
-	if _, err := r.Final(nil); err == nil || err.Error() != "fake: bad audio" {
-		t.Errorf("Final after a failed Write: %v", err)
+	if err := r.Write([]int16{1}); err == nil || err.Error() != "fake: bad audio" {
+		t.Errorf("Write after a failed Write: %v", err)
 	}
 	// The process serves on.
 	if r2, err := e.NewRecognizer(spotter.Vocabulary{}); err != nil {
@@ -291,6 +318,7 @@ func TestProcessEnds(t *testing.T) {
 	if err := a.Write([]int16{-32768}); err != nil {
 		t.Fatal(err)
 	}
+	a.Partial(nil) // sends it
 	// Sockets are not ordered with each other: wait for the end.
 	for deadline := time.Now().Add(5 * time.Second); !a.(*recognizer).Lost(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -429,7 +457,8 @@ func TestLost(t *testing.T) {
 	if lost(a) || !lost(b) {
 		t.Error("Close")
 	}
-	a.Write([]int16{-32768}) // the process ends
+	a.Write([]int16{-32768}) // the process ends, once it is sent
+	a.Partial(nil)
 	deadline := time.Now().Add(5 * time.Second)
 	for !lost(c) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)

@@ -135,35 +135,51 @@ func receivedConn(oob []byte) (*net.UnixConn, error) {
 }
 
 // serveRecognizer makes a recognizer for v and runs the requests on c
-// until the parent closes it or a Write fails.
+// until the parent closes it. Once a Write fails, the recognizer is closed
+// and every Partial and Final is answered with the error: closing the
+// socket at once would lose the answer (a socket closed with requests
+// unread resets the connection).
 func serveRecognizer(c *net.UnixConn, e spotter.Engine, v spotter.Vocabulary) {
-	fail := func(err error) { c.Write(append([]byte{opError}, err.Error()...)) }
+	reply := func(msg []byte) bool { _, err := c.Write(msg); return err == nil }
 	rec, err := e.NewRecognizer(v)
 	if err != nil {
-		fail(err)
+		reply(append([]byte{opError}, err.Error()...))
 		return
 	}
-	defer rec.Close()
-	if _, err := c.Write([]byte{opMade}); err != nil {
+	defer func() {
+		if rec != nil {
+			rec.Close()
+		}
+	}()
+	if !reply([]byte{opMade}) {
 		return
 	}
 	buf := make([]byte, maxMsg)
 	var (
-		pcm   []int16
-		words []spotter.Word
-		out   []byte
+		pcm    []int16
+		words  []spotter.Word
+		out    []byte
+		failed []byte // the 'e' answer, once a Write failed
 	)
 	for {
 		msg, err := readMsg(c, buf)
 		if err != nil {
 			return // closed by the parent, or by Serve's end
 		}
-		switch msg[0] {
+		op := msg[0]
+		if failed != nil {
+			if (op == opPartial || op == opFinal) && !reply(failed) {
+				return
+			}
+			continue
+		}
+		switch op {
 		case opWrite:
 			pcm = samples(pcm, msg[1:])
 			if err := rec.Write(pcm); err != nil {
-				fail(err)
-				return
+				failed = append([]byte{opError}, err.Error()...)
+				rec.Close()
+				rec = nil
 			}
 			continue
 		case opReset:
@@ -174,15 +190,25 @@ func serveRecognizer(c *net.UnixConn, e spotter.Engine, v spotter.Vocabulary) {
 		case opFinal:
 			words, err = rec.Final(words[:0])
 			if err != nil {
-				fail(err)
-				return
+				failed = append([]byte{opError}, err.Error()...)
+				rec.Close()
+				rec = nil
+				if !reply(failed) {
+					return
+				}
+				continue
 			}
 		default:
-			fail(fmt.Errorf("recognizer process: unknown request %q", msg[:1]))
-			return
+			failed = append([]byte{opError}, fmt.Sprintf("recognizer process: unknown request %q", msg[:1])...)
+			rec.Close()
+			rec = nil
+			if !reply(failed) {
+				return
+			}
+			continue
 		}
 		out = appendWords(append(out[:0], opWords), words)
-		if _, err := c.Write(out); err != nil {
+		if !reply(out) {
 			return
 		}
 	}

@@ -27,11 +27,13 @@ import (
 //	parent → child  'W' samples        (no reply)
 //	parent → child  'P'                child → parent 'w' words
 //	parent → child  'F'                child → parent 'w' words, or 'e' error
+//	                                   ('P' too, after a failure)
 //	parent → child  'R'                (no reply)
 //
-// A failed Write is answered with 'e' at once and the socket closed; the
-// parent reads it at its next call. Closing the socket closes the
-// recognizer; closing the control socket ends the process.
+// Audio is gathered into 'W' messages of 100 ms. Once a Write or Final
+// fails, the recognizer is closed and every later 'P' and 'F' is answered
+// with 'e'. Closing the socket closes the recognizer; closing the control
+// socket ends the process.
 const (
 	opHello   = 'H'
 	opRefuse  = 'E'
