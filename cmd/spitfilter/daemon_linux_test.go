@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -942,6 +943,21 @@ func TestDaemonKillAndReload(t *testing.T) {
 	waitLog("msg=reloaded")
 
 	rec := childOf(t, pid) // the recognizer process
+	// It was forked from a thread at the analysis priority (batch here):
+	// all its threads have it.
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", rec))
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/sched", rec, task.Name()))
+		if err != nil {
+			continue // a thread that ended
+		}
+		if !regexp.MustCompile(`(?m)^policy\s+:\s+3$`).Match(b) { // SCHED_BATCH
+			t.Errorf("recognizer process %d, thread %s, not SCHED_BATCH:\n%s", rec, task.Name(), b)
+		}
+	}
+	if len(tasks) < 2 {
+		t.Errorf("recognizer process %d has %d threads", rec, len(tasks))
+	}
 	pkts := call(clips["spam"], 0x4B11)
 	killAt, mutedFrom := -1, -1
 	send(t, l.sender(t, 4000), pkts, func(i int) {

@@ -38,6 +38,10 @@ func (d *daemon) obsStats() obs.Stats {
 		ReloadsOK:            s.Reloads,
 		ReloadsFailed:        s.ReloadErrors,
 	}
+	if d.remote != nil {
+		o.RecognizerProcess = true
+		o.RecognizerProcessStarts, o.RecognizerProcessUp = s.Process.Starts, s.Process.Running
+	}
 	for _, q := range s.Queues {
 		o.Packets += q.Packets
 		o.Malformed += q.Malformed

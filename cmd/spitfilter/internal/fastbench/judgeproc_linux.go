@@ -158,14 +158,15 @@ func (t *tail) String() string {
 }
 
 // settle waits until the judge has done its start-up work: its CPU time
-// (all threads) grows by less than a clock tick in each of three 100 ms
-// intervals in a row. A judge that binds its queue first and then prepares
-// (spitfilter makes its spare recognizers beside the open queue) would
-// otherwise be measured while it prepares. A judge that never settles (one
+// (all threads, and all its child processes') grows by less than a clock
+// tick in each of three 100 ms intervals in a row. A judge that binds its
+// queue first and then prepares (spitfilter makes its spare recognizers
+// beside the open queue, in its recognizer process) would otherwise be
+// measured while it prepares. A judge that never settles (one
 // that polls) is measured after timeout; settle says so in its result.
 func (p *judgeProc) settle(ctx context.Context, timeout time.Duration) (took time.Duration, settled bool, err error) {
 	start := time.Now()
-	prev, err := procCPUTicks(p.cmd.Process.Pid)
+	prev, err := treeCPUTicks(p.cmd.Process.Pid)
 	if err != nil {
 		return 0, false, err
 	}
@@ -178,7 +179,7 @@ func (p *judgeProc) settle(ctx context.Context, timeout time.Duration) (took tim
 		if err := p.exited(); err != nil {
 			return time.Since(start), false, err
 		}
-		now, err := procCPUTicks(p.cmd.Process.Pid)
+		now, err := treeCPUTicks(p.cmd.Process.Pid)
 		if err != nil {
 			return time.Since(start), false, err
 		}
@@ -204,6 +205,83 @@ func procCPUTicks(pid int) (uint64, error) {
 		return 0, fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
 	}
 	return parseCPUTicks(string(b))
+}
+
+// treeCPUTicks is the CPU time of process pid and of its descendants, in
+// clock ticks: user and system time of each that lives, and of the children
+// each has waited for (so a child's time stays counted after it ends).
+func treeCPUTicks(pid int) (uint64, error) {
+	_, sum, err := parseStatFile(pid)
+	if err != nil {
+		return 0, err
+	}
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
+	}
+	type proc struct {
+		ppid  int
+		ticks uint64
+	}
+	procs := map[int]proc{}
+	for _, d := range dirs {
+		n, err := strconv.Atoi(d.Name())
+		if err != nil || n == pid {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue // gone
+		}
+		ppid, ticks, err := parseStat(string(b))
+		if err != nil {
+			continue
+		}
+		procs[n] = proc{ppid, ticks}
+	}
+	in := map[int]bool{pid: true}
+	for grew := true; grew; {
+		grew = false
+		for n, p := range procs {
+			if !in[n] && in[p.ppid] {
+				in[n], grew = true, true
+				sum += p.ticks
+			}
+		}
+	}
+	return sum, nil
+}
+
+func parseStatFile(pid int) (ppid int, ticks uint64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
+	}
+	return parseStat(string(b))
+}
+
+// parseStat reads the parent pid (field 4) and utime+stime+cutime+cstime
+// (fields 14–17) from the text of /proc/PID/stat.
+func parseStat(stat string) (ppid int, ticks uint64, err error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, 0, fmt.Errorf("%w: /proc stat %q: no command name", ErrSetup, stat)
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 15 {
+		return 0, 0, fmt.Errorf("%w: /proc stat %q: %d fields after the command name, want at least 15", ErrSetup, stat, len(f))
+	}
+	if ppid, err = strconv.Atoi(f[1]); err != nil {
+		return 0, 0, fmt.Errorf("%w: /proc stat %q: parent %q: %v", ErrSetup, stat, f[1], err)
+	}
+	for _, s := range f[11:15] {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%w: /proc stat %q: CPU time %q: %v", ErrSetup, stat, s, err)
+		}
+		ticks += n
+	}
+	return ppid, ticks, nil
 }
 
 // parseCPUTicks reads utime+stime from the text of /proc/PID/stat. The

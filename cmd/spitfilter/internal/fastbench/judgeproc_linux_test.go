@@ -27,6 +27,18 @@ func TestParseCPUTicks(t *testing.T) {
 	}
 }
 
+func TestParseStat(t *testing.T) {
+	ppid, ticks, err := parseStat("4242 (a (b) c) S 17 4242 4242 0 -1 4194560 2000 0 0 0 123 45 6 7 20 0 9 0 100 0 0")
+	if err != nil || ppid != 17 || ticks != 123+45+6+7 {
+		t.Errorf("parseStat: parent %d, %d ticks, %v; want 17, 181", ppid, ticks, err)
+	}
+	for _, bad := range []string{"7 (x) R 1 7 7 0 -1 0 0 0 0 0 1 2 3", "7 (x) R one 7 7 0 -1 0 0 0 0 0 1 2 3 4", "no name"} {
+		if _, _, err := parseStat(bad); err == nil {
+			t.Errorf("parseStat(%q): no error", bad)
+		}
+	}
+}
+
 // runProc starts sh -c script as a judge the rig waits for.
 func runProc(t *testing.T, script string) *judgeProc {
 	t.Helper()
@@ -58,6 +70,20 @@ func TestSettle(t *testing.T) {
 		t.Errorf("settled after %v; want after its work (%d ticks of CPU, at least 20)", took, ticks)
 	}
 	t.Logf("settled after %v, %d ticks of work", took, ticks)
+
+	// The work in a child process, as spitfilter makes its recognizers
+	// in its recognizer process: settled once the child's work is over.
+	p = runProc(t, `(i=0; while [ $i -lt 600000 ]; do i=$((i+1)); done; exec sleep 60) & exec sleep 60`)
+	took, settled, err = p.settle(t.Context(), time.Minute)
+	if err != nil || !settled {
+		t.Fatalf("settle with a busy child: %v, settled %v", err, settled)
+	}
+	if ticks, err = treeCPUTicks(p.cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if work := time.Duration(ticks) * 10 * time.Millisecond; ticks < 20 || took < work {
+		t.Errorf("with a busy child: settled after %v; want after its work (%d ticks of CPU, at least 20)", took, ticks)
+	}
 
 	busy := runProc(t, `while :; do :; done`)
 	took, settled, err = busy.settle(t.Context(), time.Second)

@@ -53,7 +53,7 @@ type descs struct {
 	packets, verdicts, malformed, notRTP           *prometheus.Desc
 	live, evicted, detections                      *prometheus.Desc
 	backlog, skipped, audio, cpu, rtf, reloads     *prometheus.Desc
-	recognizers                                    *prometheus.Desc
+	recognizers, procStarts, procUp                *prometheus.Desc
 	qBound, qWaiting, qDropped, qUserDropped, qSeq *prometheus.Desc
 	qReadErrors                                    *prometheus.Desc
 }
@@ -77,6 +77,8 @@ func newDescs() descs {
 		rtf:          d("recognizer_real_time_factor", "Recognizer CPU seconds per audio second since start (rate(cpu)/rate(audio) for a window)."),
 		reloads:      d("reloads_total", "Configuration reloads by result.", "result"),
 		recognizers:  d("recognizers_total", "Recognizers given to streams, by how: made (the engine made one) or reused (one kept from an ended stream).", "how"),
+		procStarts:   d("recognizer_process_starts_total", "Starts of the recognizer process: the first, and one after each end (a crash, a kill); more than 1 means the streams then being analysed lost their recognizers."),
+		procUp:       d("recognizer_process_up", "1 while the recognizer process runs, else 0 (it is started again at the next recognizer asked for)."),
 		qBound:       d("nfqueue_bound", "1 when a reader is bound to the queue in the kernel, else 0.", "queue"),
 		qWaiting:     d("nfqueue_waiting", "Packets waiting in the kernel queue for a verdict.", "queue"),
 		qDropped:     d("nfqueue_dropped_total", "Packets the kernel did not queue because the queue was full (accepted unseen when fail-open); 32-bit, wraps.", "queue"),
@@ -118,7 +120,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) all() []*prometheus.Desc {
 	d := &c.d
 	all := []*prometheus.Desc{d.packets, d.verdicts, d.malformed, d.notRTP, d.live, d.evicted,
-		d.detections, d.backlog, d.skipped, d.audio, d.cpu, d.rtf, d.reloads, d.recognizers}
+		d.detections, d.backlog, d.skipped, d.audio, d.cpu, d.rtf, d.reloads, d.recognizers, d.procStarts, d.procUp}
 	if len(c.nums) > 0 {
 		all = append(all, d.qBound, d.qWaiting, d.qDropped, d.qUserDropped, d.qSeq, d.qReadErrors)
 	}
@@ -157,6 +159,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter(d.skipped, float64(s.AnalysisOverRealTime), "over_real_time")
 	counter(d.recognizers, float64(s.RecognizersMade), "made")
 	counter(d.recognizers, float64(s.RecognizersReused), "reused")
+	if s.RecognizerProcess {
+		counter(d.procStarts, float64(s.RecognizerProcessStarts))
+		up := 0.0
+		if s.RecognizerProcessUp {
+			up = 1
+		}
+		gauge(d.procUp, up)
+	}
 	counter(d.audio, s.AudioSeconds)
 	counter(d.cpu, s.CPUSeconds)
 	rtf := 0.0

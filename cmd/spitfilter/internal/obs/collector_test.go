@@ -3,6 +3,7 @@ package obs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -33,6 +34,41 @@ func sampleStats() Stats {
 		CPUSeconds:           20,
 		ReloadsOK:            6,
 		ReloadsFailed:        1,
+	}
+}
+
+// TestCollectorRecognizerProcess: the recognizer process's metrics come
+// only when there is one.
+func TestCollectorRecognizerProcess(t *testing.T) {
+	for _, tc := range []struct {
+		s    Stats
+		want string
+	}{
+		{Stats{}, ""},
+		{Stats{RecognizerProcess: true, RecognizerProcessStarts: 2, RecognizerProcessUp: true}, "starts_total 2 up 1"},
+		{Stats{RecognizerProcess: true, RecognizerProcessStarts: 3}, "starts_total 3 up 0"},
+	} {
+		c, err := NewCollector(CollectorConfig{Source: SourceFunc(func() Stats { return tc.s })})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg := prometheus.NewPedanticRegistry()
+		reg.MustRegister(c)
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, mf := range mfs {
+			if name, ok := strings.CutPrefix(mf.GetName(), "spitfilter_recognizer_process_"); ok {
+				m := mf.GetMetric()[0]
+				v := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				got = append(got, fmt.Sprintf("%s %g", name, v))
+			}
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.s, g, tc.want)
+		}
 	}
 }
 

@@ -37,6 +37,13 @@ type Stats struct {
 	AudioSeconds, CPUSeconds float64
 	// ReloadsOK and ReloadsFailed count configuration reloads.
 	ReloadsOK, ReloadsFailed uint64
+	// RecognizerProcess says the recognizers run in a process of their
+	// own; RecognizerProcessStarts counts its starts (the first and each
+	// after it ended) and RecognizerProcessUp says one runs now. Without a
+	// recognizer process neither is exported.
+	RecognizerProcess       bool
+	RecognizerProcessStarts uint64
+	RecognizerProcessUp     bool
 }
 
 // Verdicts counts packets by verdict. From an enforce.Stats s:
