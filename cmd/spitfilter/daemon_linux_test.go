@@ -418,27 +418,38 @@ func (l *netLab) startDaemon(t *testing.T, yaml string) (d *daemon, ev *eventLog
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l.runDaemon(t, cfg, slog.LevelInfo, 0)
+	return l.runDaemon(t, cfg, slog.LevelInfo, 0, RecognizersInline)
 }
 
 // runDaemon runs the daemon for cfg in-process, its queue socket opened in
 // the receiver namespace, with workers analysis workers (0: the default),
-// until the test ends or stop is called. It returns once the kernel lists
-// the queue as bound.
-func (l *netLab) runDaemon(t *testing.T, cfg *config.Config, level slog.Level, workers int) (d *daemon, ev *eventLog, stop func()) {
+// its recognizers where recs says (inline: the tests' shared engine; process:
+// a recognizer process, this test binary), until the test ends or stop is
+// called. It returns once the kernel lists the queue as bound.
+func (l *netLab) runDaemon(t *testing.T, cfg *config.Config, level slog.Level, workers int, recs Recognizers) (d *daemon, ev *eventLog, stop func()) {
 	t.Helper()
 	ns, err := os.Open("/run/netns/" + l.b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ev = &eventLog{}
-	d, err = newDaemon(cfg, daemonOptions{
-		Log:    slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level})),
-		Engine: pocketSphinx(t), Emit: ev.emit, NetNS: int(ns.Fd()), Workers: workers,
+	o := daemonOptions{
+		Log:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level})),
+		Emit: ev.emit, NetNS: int(ns.Fd()), Workers: workers,
 		// batch, not the default idle: a test machine runs compilers and
 		// other tests beside, and these tests check detection
 		AnalysisPriority: AnalysisBatch,
-	})
+	}
+	if recs == RecognizersProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.RecognizerArgv, o.RecognizerStderr = recognizerArgv(exe, string(cfg.Engine), cfg.Model, ""), testWriter{t}
+	} else {
+		o.Engine = pocketSphinx(t)
+	}
+	d, err = newDaemon(cfg, o)
 	if err != nil {
 		ns.Close()
 		t.Fatal(err)
@@ -957,6 +968,17 @@ func TestDaemonKillAndReload(t *testing.T) {
 	}
 	if len(tasks) < 2 {
 		t.Errorf("recognizer process %d has %d threads", rec, len(tasks))
+	}
+	// and without capabilities, though the daemon runs as root
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []string{"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"} {
+		if !regexp.MustCompile(`(?m)^` + set + `:\s+0+$`).Match(status) {
+			t.Errorf("recognizer process %d holds capabilities:\n%s", rec, status)
+			break
+		}
 	}
 	pkts := call(clips["spam"], 0x4B11)
 	killAt, mutedFrom := -1, -1

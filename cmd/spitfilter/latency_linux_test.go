@@ -20,8 +20,9 @@ import (
 var kernelStreams = flag.Int("capacity.kernel-streams", 16, "concurrent calls of TestKernelDetectToMute")
 
 // startDaemonWith runs the daemon in-process as startDaemon does, with the
-// corpus's banned phrases in the given mode and the given analysis pool.
-func (l *netLab) startDaemonWith(t *testing.T, mode config.Mode, workers int) (*daemon, *eventLog, func()) {
+// corpus's banned phrases in the given mode, the given analysis pool and
+// its recognizers where recs says.
+func (l *netLab) startDaemonWith(t *testing.T, mode config.Mode, workers int, recs Recognizers) (*daemon, *eventLog, func()) {
 	t.Helper()
 	banned, err := os.ReadFile(filepath.Join("..", "..", "testdata", "corpus", "banned.yaml"))
 	if err != nil {
@@ -32,7 +33,7 @@ func (l *netLab) startDaemonWith(t *testing.T, mode config.Mode, workers int) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l.runDaemon(t, cfg, slog.LevelWarn, workers)
+	return l.runDaemon(t, cfg, slog.LevelWarn, workers, recs)
 }
 
 // marked returns the call's payloads with the codec's digital silence (the
@@ -73,11 +74,19 @@ func TestKernelDetectToMute(t *testing.T) {
 		t.Skip("a minute of real-time calls: run with -capacity (make bench-capacity)")
 	}
 	requireRoot(t)
+	// The shipped default (the recognizers in their own process), then
+	// the recognizers in the daemon's process.
+	for _, recs := range []Recognizers{RecognizersProcess, RecognizersInline} {
+		t.Run(recs.String(), func(t *testing.T) { kernelDetectToMute(t, recs) })
+	}
+}
+
+func kernelDetectToMute(t *testing.T, recs Recognizers) {
 	spam, other := corpusCalls(t, *capacitySmall)
 	lab := newNetLab(t)
 	rx := lab.receive(t)
 	csum := lab.udpCsumErrors(t)
-	_, ev, stop := lab.startDaemonWith(t, config.ModeKeyword, 1)
+	_, ev, stop := lab.startDaemonWith(t, config.ModeKeyword, 1, recs)
 
 	n := max(2, *kernelStreams)
 	const rounds = 2
@@ -227,8 +236,8 @@ func TestKernelDetectToMute(t *testing.T) {
 		t.Fatalf("none of %d spam calls muted", spamCalls)
 	}
 	p50, p95, mx := percentiles(lat)
-	t.Logf("kernel path, %d concurrent calls (%d spam slots), keyword mode, 1 worker: %d of %d spam calls muted on their phrase, %d first on a false alarm, %d ordinary calls muted; phrase end → first muted packet p50 %.0f ms, p95 %.0f ms, max %.0f ms; load %s",
-		n, n/2, len(lat), spamCalls, wrongFirst, falseMutes, 1000*p50, 1000*p95, 1000*mx, loadString())
+	t.Logf("kernel path, recognizers %s, %d concurrent calls (%d spam slots), keyword mode, 1 worker: %d of %d spam calls muted on their phrase, %d first on a false alarm, %d ordinary calls muted; phrase end → first muted packet p50 %.0f ms, p95 %.0f ms, max %.0f ms; load %s",
+		recs, n, n/2, len(lat), spamCalls, wrongFirst, falseMutes, 1000*p50, 1000*p95, 1000*mx, loadString())
 	if len(frame) > 0 {
 		p50, p95, mx = percentiles(frame)
 		t.Logf("phrase end → arrival of the frame that completed the detection: p50 %.0f ms, p95 %.0f ms, max %.0f ms", 1000*p50, 1000*p95, 1000*mx)

@@ -48,16 +48,22 @@ func recognizerArgv(exe, engine, model, configPath string) []string {
 }
 
 // spawnAt returns a remote.Options.Spawn that forks the recognizer process
-// from a thread of analysis priority p, so that the process, and every
-// thread it makes, runs at that priority. The thread ends afterwards.
+// from a thread of analysis priority p and without capabilities, so that
+// the process, and every thread it makes, runs at that priority and holds
+// no capability (not even the CAP_NET_ADMIN the daemon runs with). The
+// thread ends afterwards.
 func spawnAt(p AnalysisPriority) func(func() error) error {
 	return func(start func() error) error {
 		done := make(chan error, 1)
 		go func() {
 			// The goroutine ends locked to its thread: the thread ends
-			// with it, its priority with it.
+			// with it, its priority and its dropped capabilities with it.
 			if err := lowerPriority(p); err != nil {
 				done <- fmt.Errorf("analysis priority %s: %w", p, err)
+				return
+			}
+			if err := dropCapabilities(); err != nil {
+				done <- fmt.Errorf("dropping capabilities: %w", err)
 				return
 			}
 			done <- start()
@@ -93,9 +99,14 @@ func runRecognizer(args []string, stderr io.Writer) int {
 		}
 		return 2
 	}
-	defer eng.Close()
 	if err := remote.Serve(ctl, eng, remote.Info{Model: eng.Model, Why: eng.Why}); err != nil {
+		// With recognizers still decoding the engine is not closed
+		// (freed under them); the exit frees it.
 		fmt.Fprintf(stderr, "spitfilter recognizer: %v\n", err)
+		return 1
+	}
+	if err := eng.Close(); err != nil {
+		fmt.Fprintf(stderr, "spitfilter recognizer: closing the engine: %v\n", err)
 		return 1
 	}
 	return 0

@@ -46,13 +46,16 @@ func child(kind string) int {
 			Refuse(ctl, err)
 			return 2
 		}
-		defer ps.Close()
 		e = ps
 	default:
 		Refuse(ctl, errors.New("no engine: "+kind))
 		return 2
 	}
 	if err := Serve(ctl, e, Info{Model: "model-" + kind, Why: "test"}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := e.Close(); err != nil { // not under busy recognizers
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

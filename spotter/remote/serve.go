@@ -32,11 +32,18 @@ func Refuse(ctl *net.UnixConn, err error) error {
 	return werr
 }
 
+// ErrBusy is returned by Serve when recognizers were still decoding 4 s
+// after the parent closed the control socket: the engine must not be
+// closed under them (the process exits instead; the parent kills it after
+// 5 s).
+var ErrBusy = errors.New("recognizer process: recognizers still busy at the end")
+
 // Serve says hello (info, with the engine's name and rate) and serves the
 // parent's requests until it closes the control socket; then it closes the
-// recognizers (waiting at most 2 s for those busy decoding) and returns
-// nil. The engine is the caller's to close.
-func Serve(ctl *net.UnixConn, e spotter.Engine, info Info) error {
+// recognizers, waiting at most 4 s for those busy decoding, and returns
+// nil, or ErrBusy. The engine is the caller's to close, once Serve returned
+// nil.
+func Serve(ctl *net.UnixConn, e spotter.Engine, info Info) (err error) {
 	info.Name, info.SampleRate = e.Name(), e.SampleRate()
 	hello := appendStr([]byte{opHello}, info.Name)
 	hello = binary.LittleEndian.AppendUint32(hello, uint32(info.SampleRate))
@@ -59,7 +66,10 @@ func Serve(ctl *net.UnixConn, e spotter.Engine, info Info) error {
 		go func() { wg.Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(2 * time.Second):
+		case <-time.After(4 * time.Second):
+			if err == nil {
+				err = ErrBusy
+			}
 		}
 	}()
 	buf := make([]byte, maxMsg)

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// dropCapabilities does nothing outside Linux.
+func dropCapabilities() error { return nil }
