@@ -322,8 +322,9 @@ func (e *Engine) newRecognizer(v spotter.Vocabulary) (spotter.Recognizer, *proce
 		c.Close()
 		return nil, nil, err
 	}
-	r := &recognizer{c: c, in: make([]byte, maxMsg), proc: p, batch: max(1, e.info.SampleRate/10)}
+	r := &recognizer{c: c, proc: p, batch: max(1, e.info.SampleRate/10)}
 	msg, err := r.read()
+	defer r.release()
 	if err == nil && (len(msg) == 0 || msg[0] != opMade) {
 		err = fmt.Errorf("recognizer process: %q in reply to a new recognizer", msg[:min(len(msg), 1)])
 	}
@@ -375,8 +376,8 @@ func (e *Engine) Stats() Stats {
 type recognizer struct {
 	c    *net.UnixConn
 	proc *process // that holds it
-	in   []byte
-	err  error // sticky: the recognizer failed or ended
+	in   *[]byte  // from readBufs while a reply is read and taken apart
+	err  error    // sticky: the recognizer failed or ended
 
 	batch int    // samples gathered before they are sent: 100 ms
 	out   []byte // a 'W' message being gathered, or empty
@@ -387,8 +388,18 @@ type recognizer struct {
 // to hand out dead ones.
 func (r *recognizer) Lost() bool { return r.err != nil || r.proc == nil || r.proc.ended() }
 
+// readBufs are the buffers replies are read into: a reply may take
+// maxMsg, and is read every 500 ms of a stream's speech, so a buffer is
+// lent for each instead of kept by every recognizer (and spare one).
+var readBufs = sync.Pool{New: func() any { b := make([]byte, maxMsg); return &b }}
+
+// read reads a reply into a buffer of readBufs, which release hands back
+// once the reply has been taken apart.
 func (r *recognizer) read() ([]byte, error) {
-	msg, err := readMsg(r.c, r.in)
+	if r.in == nil {
+		r.in = readBufs.Get().(*[]byte)
+	}
+	msg, err := readMsg(r.c, *r.in)
 	if err != nil {
 		return nil, r.lost(err)
 	}
@@ -397,6 +408,13 @@ func (r *recognizer) read() ([]byte, error) {
 		return nil, r.err
 	}
 	return msg, nil
+}
+
+func (r *recognizer) release() {
+	if r.in != nil {
+		readBufs.Put(r.in)
+		r.in = nil
+	}
 }
 
 // lost turns a socket error into the recognizer's error: the process's
@@ -421,9 +439,10 @@ func (r *recognizer) send(msg []byte) error {
 	}
 	if _, err := r.c.Write(msg); err != nil {
 		r.c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		if m, rerr := readMsg(r.c, r.in); rerr == nil && m[0] == opError {
-			r.err = errors.New(string(m[1:]))
-			return r.err
+		_, rerr := r.read() // the process's reason, if it gave one
+		r.release()
+		if rerr != nil && !errors.Is(rerr, ErrProcessEnded) {
+			return rerr
 		}
 		return r.lost(err)
 	}
@@ -468,6 +487,7 @@ func (r *recognizer) Partial(dst []spotter.Word) []spotter.Word {
 		return dst
 	}
 	msg, err := r.read()
+	defer r.release()
 	if err != nil || msg[0] != opWords {
 		return dst
 	}
@@ -483,6 +503,7 @@ func (r *recognizer) Final(dst []spotter.Word) ([]spotter.Word, error) {
 		return dst, err
 	}
 	msg, err := r.read()
+	defer r.release()
 	if err != nil {
 		return dst, err
 	}
