@@ -63,11 +63,12 @@ bench-accuracy: deps build
 # bench-fastpath (root): NFQUEUE judges in one pair of network namespaces: a
 # do-nothing libnetfilter_queue judge, a naive go-nfqueue judge and spitfilter
 # with detection on. Lossless packets/s and added one-way latency at 10k and
-# 40k packets/s, in three interleaved rounds (medians and ranges first, then the
+# 40k packets/s, in ten interleaved rounds (medians and ranges first, then the
 # paired differences pooled over the rounds, each round after); -idle-load adds
-# the C judge beside a SCHED_IDLE CPU load. About
-# 10 minutes. On a busy machine add -rt=50 to FASTBENCH_FLAGS.
-FASTBENCH_FLAGS ?= -rounds 3 -idle-load
+# the C judge beside a SCHED_IDLE CPU load. About 25 minutes: on a noisy VM
+# fewer rounds are swayed by one stretch of host stalls (README). On a busy
+# machine add -rt=50 to FASTBENCH_FLAGS.
+FASTBENCH_FLAGS ?= -rounds 10 -idle-load
 bench-fastpath: deps build
 	$(GO) build -o bin/fastbench ./cmd/spitfilter/internal/fastbench/cmd/fastbench
 	./bin/fastbench $(FASTBENCH_FLAGS) -judge 'spitfilter=bin/spitfilter run --queue {queue} --config cmd/spitfilter/internal/fastbench/testdata/spitfilter-bench.yaml' > bin/bench-fastpath.md
