@@ -41,6 +41,10 @@ func (d *daemon) obsStats() obs.Stats {
 	if d.remote != nil {
 		o.RecognizerProcess = true
 		o.RecognizerProcessStarts, o.RecognizerProcessUp = s.Process.Starts, s.Process.Running
+		// The recognizer process's own CPU time: the workers' time in
+		// the listener no longer includes the decoding, which runs
+		// there while the audio is sent without waiting.
+		o.CPUSeconds = s.Process.CPU.Seconds()
 	}
 	for _, q := range s.Queues {
 		o.Packets += q.Packets

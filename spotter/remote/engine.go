@@ -17,6 +17,7 @@
 package remote
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,8 +94,9 @@ type Engine struct {
 	backoff time.Duration
 	buf     []byte
 
-	starts atomic.Uint64
-	ends   atomic.Uint64
+	starts   atomic.Uint64
+	ends     atomic.Uint64
+	endedCPU atomic.Int64 // CPU time of the processes that ended, in ns
 }
 
 // process is one run of the recognizer process.
@@ -158,6 +162,9 @@ func (e *Engine) startLocked() error {
 	p := &process{cmd: cmd, start: time.Now(), done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
+		if st := cmd.ProcessState; st != nil {
+			e.endedCPU.Add(int64(st.UserTime() + st.SystemTime()))
+		}
 		close(p.done)
 	}()
 	e.starts.Add(1)
@@ -357,10 +364,14 @@ type Stats struct {
 	Starts, Ends uint64 // processes started, ends noticed
 	Running      bool
 	PID          int // of the running process; 0 when none runs
+	// CPU is the CPU time (user and system, all threads) the processes
+	// took, those that ended and the running one: the recognizers'
+	// making, decoding and freeing, and the model's loading.
+	CPU time.Duration
 }
 
-// Stats says how often the process started and ended, and whether one
-// runs now.
+// Stats says how often the process started and ended, whether one runs
+// now, and the CPU time they took.
 func (e *Engine) Stats() Stats {
 	s := Stats{Starts: e.starts.Load(), Ends: e.ends.Load()}
 	e.mu.Lock()
@@ -368,7 +379,38 @@ func (e *Engine) Stats() Stats {
 		s.Running, s.PID = true, p.cmd.Process.Pid
 	}
 	e.mu.Unlock()
+	if s.Running {
+		s.CPU = processCPU(s.PID)
+	}
+	s.CPU += time.Duration(e.endedCPU.Load())
 	return s
+}
+
+// processCPU is the user and system time of process pid, all its threads,
+// from /proc/PID/stat (fields 14 and 15, in USER_HZ ticks: 100 a second on
+// Linux); 0 when it cannot be read.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')') // the command name may hold spaces
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ticks uint64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // recognizer is the parent's end of one recognizer. It is used by one

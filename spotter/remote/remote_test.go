@@ -437,6 +437,9 @@ func TestPocketSphinx(t *testing.T) {
 		return ds
 	}
 	want, got := hear(local), hear(e)
+	if cpu := e.Stats().CPU; cpu < 100*time.Millisecond {
+		t.Errorf("the process took %v of CPU, loading a model and recognising: want its CPU time", cpu)
+	}
 	if len(want) == 0 {
 		t.Fatal("the local engine heard no free cruise: the test audio is wrong")
 	}

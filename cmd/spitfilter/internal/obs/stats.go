@@ -32,8 +32,9 @@ type Stats struct {
 	// RecognizersReused those given to streams from the ones kept.
 	RecognizersMade, RecognizersReused uint64
 	// AudioSeconds is the audio fed to the recognizers, in seconds;
-	// CPUSeconds is the CPU time they took, in seconds. CPUSeconds /
-	// AudioSeconds is the real-time factor.
+	// CPUSeconds is the CPU time they took, in seconds (with a recognizer
+	// process, that process's CPU time, its model loading and recognizer
+	// making included). CPUSeconds / AudioSeconds is the real-time factor.
 	AudioSeconds, CPUSeconds float64
 	// ReloadsOK and ReloadsFailed count configuration reloads.
 	ReloadsOK, ReloadsFailed uint64
