@@ -970,16 +970,7 @@ func TestDaemonKillAndReload(t *testing.T) {
 		t.Errorf("recognizer process %d has %d threads", rec, len(tasks))
 	}
 	// and without capabilities, though the daemon runs as root
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", rec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, set := range []string{"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"} {
-		if !regexp.MustCompile(`(?m)^` + set + `:\s+0+$`).Match(status) {
-			t.Errorf("recognizer process %d holds capabilities:\n%s", rec, status)
-			break
-		}
-	}
+	wantNoCapabilities(t, rec, "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
 	pkts := call(clips["spam"], 0x4B11)
 	killAt, mutedFrom := -1, -1
 	send(t, l.sender(t, 4000), pkts, func(i int) {
