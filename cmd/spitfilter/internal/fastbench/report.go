@@ -33,12 +33,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, rate := range c.Rates {
 		hdr = append(hdr, fmt.Sprintf("%s p99 ÷ %s", kpps(rate), c.Reference))
 	}
-	row(bw, hdr...)
-	sep := make([]string, len(hdr))
-	for i := range sep {
-		sep[i] = "---"
-	}
-	row(bw, sep...)
+	header(bw, hdr...)
 	rig := []string{"rig (no queue), absolute", searchCell(r.Baseline, c.SearchDuration > 0)}
 	for i := range c.Rates {
 		if ref != nil && i < len(ref.Points) {
@@ -76,8 +71,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, rate := range c.Rates {
 		hdr = append(hdr, fmt.Sprintf("%s p99 ÷ %s", kpps(rate), c.Reference))
 	}
-	row(bw, hdr...)
-	row(bw, sep[:len(hdr)]...)
+	header(bw, hdr...)
 	for _, j := range r.Judges {
 		cells := []string{j.Name}
 		for i := range c.Rates {
@@ -119,8 +113,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	if c.SearchDuration > 0 {
 		fmt.Fprintf(bw, "\nLossless search (rate asked → achieved, lost, bypassed; ✓ lossless):\n\n")
-		row(bw, "judge", "runs")
-		row(bw, "---", "---")
+		header(bw, "judge", "runs")
 		row(bw, "rig (no queue)", searchRuns(r.Baseline))
 		for _, j := range r.Judges {
 			row(bw, j.Name, searchRuns(j.Lossless))
@@ -148,6 +141,16 @@ func (r *Report) judge(name string) *JudgeResult {
 
 func row(w io.Writer, cells ...string) {
 	fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+}
+
+// header writes a table's header row and the separator row under it.
+func header(w io.Writer, cells ...string) {
+	row(w, cells...)
+	sep := make([]string, len(cells))
+	for i := range sep {
+		sep[i] = "---"
+	}
+	row(w, sep...)
 }
 
 func kpps(rate int) string {
@@ -276,12 +279,7 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 		hdr = append(hdr, fmt.Sprintf("%s paired p99 ÷ %s", kpps(rate), ref))
 	}
 	hdr = append(hdr, "lossless ÷ "+ref)
-	row(bw, hdr...)
-	sep := make([]string, len(hdr))
-	for i := range sep {
-		sep[i] = "---"
-	}
-	row(bw, sep...)
+	header(bw, hdr...)
 
 	// the rig's own lossless rate, as in WriteMarkdown's first row
 	var rigPPS []float64
@@ -372,7 +370,7 @@ func WriteSummary(w io.Writer, reps []*Report) error {
 // nothing to it; without any paired differences there is no table.
 func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref string) {
 	type pool struct {
-		diffs  []int64
+		lat    Latency // of the pooled differences
 		rounds int
 	}
 	pools := make(map[string][]pool, len(names)) // by judge, then rate
@@ -380,16 +378,18 @@ func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref s
 	for _, name := range names {
 		ps := make([]pool, len(rates))
 		for k, rate := range rates {
+			var diffs []int64
 			for _, r := range reps {
 				if r == nil {
 					continue
 				}
 				if p, ok := pointAt(r, r.judge(name), rate); ok && len(p.PairedDiffs) > 0 {
-					ps[k].diffs = append(ps[k].diffs, p.PairedDiffs...)
+					diffs = append(diffs, p.PairedDiffs...)
 					ps[k].rounds++
 					found = true
 				}
 			}
+			ps[k].lat = summarize(diffs)
 		}
 		pools[name] = ps
 	}
@@ -401,24 +401,11 @@ func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref s
 		hdr = append(hdr, kpps(rate)+" pooled p50 / p99 / p99.9 µs", kpps(rate)+" pooled p99 ÷ "+ref)
 	}
 	fmt.Fprintf(w, "\nPaired differences pooled over the rounds (every packet of every round of a judge together, the count of rounds after each cell), µs:\n\n")
-	row(w, hdr...)
-	sep := make([]string, len(hdr))
-	for i := range sep {
-		sep[i] = "---"
-	}
-	row(w, sep...)
-	pooled := make(map[string][]Latency, len(names))
-	for name, ps := range pools {
-		ls := make([]Latency, len(rates))
-		for k := range ps {
-			ls[k] = summarize(ps[k].diffs)
-		}
-		pooled[name] = ls
-	}
+	header(w, hdr...)
 	refP99 := make([]time.Duration, len(rates))
-	if ls, ok := pooled[ref]; ok {
+	if ps, ok := pools[ref]; ok {
 		for k := range rates {
-			refP99[k] = ls[k].P99
+			refP99[k] = ps[k].lat.P99
 		}
 	}
 	for _, name := range names {
@@ -428,7 +415,7 @@ func writePooled(w io.Writer, reps []*Report, names []string, rates []int, ref s
 				cells = append(cells, "n/a", "n/a")
 				continue
 			}
-			l := pooled[name][k]
+			l := pools[name][k].lat
 			cells = append(cells, fmt.Sprintf("%s (%d)", latCell(l), pools[name][k].rounds))
 			if refP99[k] > 0 {
 				cells = append(cells, ratio(float64(l.P99)/float64(refP99[k])))
