@@ -200,18 +200,30 @@ func (p *judgeProc) settle(ctx context.Context, timeout time.Duration) (took tim
 // threads, in clock ticks (USER_HZ, 100 a second; /proc/PID/stat fields 14
 // and 15).
 func procCPUTicks(pid int) (uint64, error) {
+	stat, err := readStat(pid)
+	if err != nil {
+		return 0, err
+	}
+	return parseCPUTicks(stat)
+}
+
+func readStat(pid int) (string, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
+		return "", fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
 	}
-	return parseCPUTicks(string(b))
+	return string(b), nil
 }
 
 // treeCPUTicks is the CPU time of process pid and of its descendants, in
 // clock ticks: user and system time of each that lives, and of the children
 // each has waited for (so a child's time stays counted after it ends).
 func treeCPUTicks(pid int) (uint64, error) {
-	_, sum, err := parseStatFile(pid)
+	stat, err := readStat(pid) // the judge itself must be there
+	if err != nil {
+		return 0, err
+	}
+	_, sum, err := parseStat(stat)
 	if err != nil {
 		return 0, err
 	}
@@ -229,15 +241,13 @@ func treeCPUTicks(pid int) (uint64, error) {
 		if err != nil || n == pid {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		stat, err := readStat(n)
 		if err != nil {
 			continue // gone
 		}
-		ppid, ticks, err := parseStat(string(b))
-		if err != nil {
-			continue
+		if ppid, ticks, err := parseStat(stat); err == nil {
+			procs[n] = proc{ppid, ticks}
 		}
-		procs[n] = proc{ppid, ticks}
 	}
 	in := map[int]bool{pid: true}
 	for grew := true; grew; {
@@ -252,52 +262,48 @@ func treeCPUTicks(pid int) (uint64, error) {
 	return sum, nil
 }
 
-func parseStatFile(pid int) (ppid int, ticks uint64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0, fmt.Errorf("%w: judge's CPU time: %v", ErrSetup, err)
-	}
-	return parseStat(string(b))
-}
-
 // parseStat reads the parent pid (field 4) and utime+stime+cutime+cstime
 // (fields 14–17) from the text of /proc/PID/stat.
 func parseStat(stat string) (ppid int, ticks uint64, err error) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, 0, fmt.Errorf("%w: /proc stat %q: no command name", ErrSetup, stat)
-	}
-	f := strings.Fields(stat[i+1:])
-	if len(f) < 15 {
-		return 0, 0, fmt.Errorf("%w: /proc stat %q: %d fields after the command name, want at least 15", ErrSetup, stat, len(f))
+	f, err := statFields(stat, 15)
+	if err != nil {
+		return 0, 0, err
 	}
 	if ppid, err = strconv.Atoi(f[1]); err != nil {
 		return 0, 0, fmt.Errorf("%w: /proc stat %q: parent %q: %v", ErrSetup, stat, f[1], err)
 	}
-	for _, s := range f[11:15] {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("%w: /proc stat %q: CPU time %q: %v", ErrSetup, stat, s, err)
-		}
-		ticks += n
-	}
-	return ppid, ticks, nil
+	ticks, err = sumTicks(stat, f[11:15])
+	return ppid, ticks, err
 }
 
-// parseCPUTicks reads utime+stime from the text of /proc/PID/stat. The
-// command name (field 2) is in parentheses and may hold spaces, so the
-// fields are counted from its closing one.
+// parseCPUTicks reads utime+stime from the text of /proc/PID/stat.
 func parseCPUTicks(stat string) (uint64, error) {
+	f, err := statFields(stat, 13)
+	if err != nil {
+		return 0, err
+	}
+	return sumTicks(stat, f[11:13]) // fields 14 and 15
+}
+
+// statFields returns the fields of /proc/PID/stat's text after the command
+// name, at least n of them. The command name (field 2) is in parentheses
+// and may hold spaces, so the fields are counted from its closing one.
+func statFields(stat string, n int) ([]string, error) {
 	i := strings.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("%w: /proc stat %q: no command name", ErrSetup, stat)
+		return nil, fmt.Errorf("%w: /proc stat %q: no command name", ErrSetup, stat)
 	}
 	f := strings.Fields(stat[i+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("%w: /proc stat %q: %d fields after the command name, want at least 13", ErrSetup, stat, len(f))
+	if len(f) < n {
+		return nil, fmt.Errorf("%w: /proc stat %q: %d fields after the command name, want at least %d", ErrSetup, stat, len(f), n)
 	}
+	return f, nil
+}
+
+// sumTicks adds up the clock-tick fields of stat.
+func sumTicks(stat string, fields []string) (uint64, error) {
 	var sum uint64
-	for _, s := range f[11:13] { // fields 14 and 15
+	for _, s := range fields {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
 			return 0, fmt.Errorf("%w: /proc stat %q: CPU time %q: %v", ErrSetup, stat, s, err)
