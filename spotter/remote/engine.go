@@ -188,7 +188,7 @@ func (e *Engine) startLocked() error {
 	}
 	if err != nil {
 		ctl.Close()
-		e.stop(p, 5*time.Second)
+		p.stop(5 * time.Second)
 		if errors.Is(err, errEOF) || errors.Is(err, io.EOF) {
 			err = fmt.Errorf("%w before it was ready: %v", ErrProcessEnded, p.err)
 		}
@@ -196,7 +196,7 @@ func (e *Engine) startLocked() error {
 	}
 	if e.info.Name != "" && (info.Name != e.info.Name || info.SampleRate != e.info.SampleRate) {
 		ctl.Close()
-		e.stop(p, 5*time.Second)
+		p.stop(5 * time.Second)
 		return fmt.Errorf("recognizer process: restarted with engine %s at %d Hz, not %s at %d Hz", info.Name, info.SampleRate, e.info.Name, e.info.SampleRate)
 	}
 	e.info, e.ctl, e.proc = info, ctl, p
@@ -206,7 +206,7 @@ func (e *Engine) startLocked() error {
 
 // stop waits for p to end once its control socket is closed, and kills it
 // after wait.
-func (e *Engine) stop(p *process, wait time.Duration) {
+func (p *process) stop(wait time.Duration) {
 	select {
 	case <-p.done:
 	case <-time.After(wait):
@@ -264,7 +264,7 @@ func (e *Engine) controlLocked(msg, rights []byte) error {
 			return fmt.Errorf("%w: %v", ErrProcessEnded, err)
 		}
 		// The process is ending: wait for it, then start another.
-		e.stop(e.proc, 5*time.Second)
+		e.proc.stop(5 * time.Second)
 	}
 }
 
@@ -292,7 +292,7 @@ func (e *Engine) Knows(word string) bool {
 		if err == nil && len(msg) == 2 && msg[0] == opKnown {
 			return msg[1] == 1
 		}
-		e.stop(e.proc, 5*time.Second)
+		e.proc.stop(5 * time.Second)
 	}
 	e.o.Log.Error("recognizer process: no answer for a word", "word", word)
 	return false
@@ -355,7 +355,7 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.ctl.Close()
-	e.stop(e.proc, 5*time.Second)
+	e.proc.stop(5 * time.Second)
 	return nil
 }
 
@@ -459,8 +459,8 @@ func (r *recognizer) release() {
 	}
 }
 
-// lost turns a socket error into the recognizer's error: the process's
-// own reason when it sent one before closing, else ErrProcessEnded.
+// lost turns a socket error into the recognizer's error (kept, if it had
+// one already): closed here, or ErrProcessEnded.
 func (r *recognizer) lost(err error) error {
 	if r.err != nil {
 		return r.err
@@ -473,19 +473,14 @@ func (r *recognizer) lost(err error) error {
 	return r.err
 }
 
-// send sends a message. When the process has closed the socket, a reason
-// it sent first is read and returned.
+// send sends a message. The process closes a recognizer's socket only as
+// it ends (a failed recognizer answers with its error instead), so a
+// socket that cannot be written to means the process is gone.
 func (r *recognizer) send(msg []byte) error {
 	if r.err != nil {
 		return r.err
 	}
 	if _, err := r.c.Write(msg); err != nil {
-		r.c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		_, rerr := r.read() // the process's reason, if it gave one
-		r.release()
-		if rerr != nil && !errors.Is(rerr, ErrProcessEnded) {
-			return rerr
-		}
 		return r.lost(err)
 	}
 	return nil

@@ -169,56 +169,51 @@ func serveRecognizer(c *net.UnixConn, e spotter.Engine, v spotter.Vocabulary) {
 		pcm    []int16
 		words  []spotter.Word
 		out    []byte
-		failed []byte // the 'e' answer, once a Write failed
+		failed []byte // the 'e' answer, once a Write or Final failed
 	)
+	fail := func(err error) {
+		failed = append([]byte{opError}, err.Error()...)
+		rec.Close()
+		rec = nil
+	}
 	for {
 		msg, err := readMsg(c, buf)
 		if err != nil {
 			return // closed by the parent, or by Serve's end
 		}
 		op := msg[0]
-		if failed != nil {
-			if (op == opPartial || op == opFinal) && !reply(failed) {
-				return
-			}
-			continue
-		}
-		switch op {
-		case opWrite:
-			pcm = samples(pcm, msg[1:])
-			if err := rec.Write(pcm); err != nil {
-				failed = append([]byte{opError}, err.Error()...)
-				rec.Close()
-				rec = nil
-			}
-			continue
-		case opReset:
-			rec.Reset()
-			continue
-		case opPartial:
-			words = rec.Partial(words[:0])
-		case opFinal:
-			words, err = rec.Final(words[:0])
-			if err != nil {
-				failed = append([]byte{opError}, err.Error()...)
-				rec.Close()
-				rec = nil
+		if failed == nil {
+			switch op {
+			case opWrite:
+				pcm = samples(pcm, msg[1:])
+				if err := rec.Write(pcm); err != nil {
+					fail(err)
+				}
+			case opReset:
+				rec.Reset()
+			case opPartial:
+				words = rec.Partial(words[:0])
+			case opFinal:
+				if words, err = rec.Final(words[:0]); err != nil {
+					fail(err)
+				}
+			default:
+				fail(fmt.Errorf("recognizer process: unknown request %q", msg[:1]))
 				if !reply(failed) {
 					return
 				}
 				continue
 			}
-		default:
-			failed = append([]byte{opError}, fmt.Sprintf("recognizer process: unknown request %q", msg[:1])...)
-			rec.Close()
-			rec = nil
-			if !reply(failed) {
-				return
-			}
-			continue
 		}
-		out = appendWords(append(out[:0], opWords), words)
-		if !reply(out) {
+		if op != opPartial && op != opFinal {
+			continue // no answer
+		}
+		answer := failed
+		if answer == nil {
+			out = appendWords(append(out[:0], opWords), words)
+			answer = out
+		}
+		if !reply(answer) {
 			return
 		}
 	}
